@@ -1,0 +1,45 @@
+"""Persistence: typed SQLAlchemy models, the database owner and migrations. Imports nothing of ours."""
+
+from models.ai_resume import (
+    AiEducation,
+    AiEmploymentHistory,
+    AiLanguage,
+    AiResume,
+    AiResumePersonalDetails,
+    AiSkill,
+)
+from models.audit import AuditLog
+from models.base import Base
+from models.billing import CreditLedgerEntry, Payment, Subscription, WebhookEvent
+from models.job import Job, JobApplication, SavedJob
+from models.messaging import EmailOutbox, Notification
+from models.resume import Resume
+from models.task import Task
+from models.user import AdminPermissionAssignment, Candidate, Recruiter, RefreshToken, User
+
+__all__ = [
+    "AdminPermissionAssignment",
+    "AiEducation",
+    "AiEmploymentHistory",
+    "AiLanguage",
+    "AiResume",
+    "AiResumePersonalDetails",
+    "AiSkill",
+    "AuditLog",
+    "Base",
+    "Candidate",
+    "CreditLedgerEntry",
+    "EmailOutbox",
+    "Job",
+    "JobApplication",
+    "Notification",
+    "Payment",
+    "Recruiter",
+    "RefreshToken",
+    "Resume",
+    "SavedJob",
+    "Subscription",
+    "Task",
+    "User",
+    "WebhookEvent",
+]

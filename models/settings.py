@@ -1,0 +1,35 @@
+"""Settings owned by the persistence layer."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Dimension of every stored vector. Fixed by migrations; the embedder checks its model matches.
+EMBEDDING_DIM = 384
+
+
+class DatabaseSettings(BaseSettings):
+    """Where the system of record lives.
+
+    ``DATABASE_URL`` unset means: start the embedded PostgreSQL in ``TABASHIR_DATA_DIR/pg``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="TABASHIR_", env_file=".env", extra="ignore")
+
+    database_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "TABASHIR_DATABASE_URL")
+    )
+    data_dir: Path = Path("var")
+    db_name: str = "tabashir"
+    db_pool_size: int = 10
+    db_connect_timeout_s: float = 10.0
+    db_echo: bool = False
+
+
+@lru_cache
+def get_database_settings() -> DatabaseSettings:
+    return DatabaseSettings()
