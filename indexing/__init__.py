@@ -1,0 +1,1 @@
+"""How documents are stored and searched: embedders, index backends, the filter language."""

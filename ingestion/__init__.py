@@ -1,0 +1,1 @@
+"""Bytes → text → parsed → normalised → embedded → stored. Parsers are pure functions."""

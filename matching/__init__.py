@@ -1,0 +1,1 @@
+"""Retrieval, fusion, features, re-ranking, explanations and evaluation metrics."""
