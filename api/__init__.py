@@ -1,0 +1,1 @@
+"""HTTP and CLI entry points, and the account / billing / application flows."""

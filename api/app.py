@@ -1,0 +1,91 @@
+"""create_app(): routes, error handling, observability; the lifespan owns long-lived clients."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.responses import Response
+
+from api.errors import install_error_handlers
+from api.health import routes as health_routes
+from api.health.service import VERSION
+from api.jobs import routes as job_routes
+from api.observability import RequestContextMiddleware
+from api.settings import ApiSettings, get_api_settings
+from api.state import AppState
+from indexing.embedder import SentenceTransformerEmbedder
+from models.db import check_reachable, make_async_engine, make_sessionmaker, resolve_database_url
+
+log = structlog.get_logger("tabashir.app")
+
+
+async def build_state(settings: ApiSettings) -> AppState:
+    """Resolve and reach the database (starting the embedded one if needed) off the event loop."""
+    url = await asyncio.to_thread(resolve_database_url)
+    await asyncio.to_thread(check_reachable, url)
+    engine = make_async_engine(url)
+    return AppState(
+        settings=settings,
+        database_url=url,
+        engine=engine,
+        sessionmaker=make_sessionmaker(engine),
+        embedder=SentenceTransformerEmbedder(),
+    )
+
+
+def create_app(settings: ApiSettings | None = None, state: AppState | None = None) -> FastAPI:
+    """Build the application. Pass ``state`` to reuse clients you own (tests); otherwise the
+    lifespan builds them at start-up and disposes of them at shutdown."""
+    settings = settings or get_api_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if state is not None:
+            app.state.tabashir = state
+            yield
+            return
+        owned = await build_state(settings)
+        app.state.tabashir = owned
+        log.info(
+            "started",
+            env=settings.env,
+            database=owned.database_url.render_as_string(hide_password=True),
+        )
+        try:
+            yield
+        finally:
+            await owned.engine.dispose()
+
+    app = FastAPI(
+        title="Tabashir API",
+        version=VERSION,
+        summary="CVs, jobs and explainable matching for the Gulf job market.",
+        lifespan=lifespan,
+    )
+    if state is not None:
+        # httpx's ASGITransport does not run the lifespan; the state is ready anyway.
+        app.state.tabashir = state
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    app.include_router(health_routes.router)
+    app.include_router(job_routes.router)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

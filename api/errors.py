@@ -1,0 +1,130 @@
+"""One error hierarchy, one response shape: {"error": "<readable message>", "code": "<stable_code>"}.
+
+The existing apps show ``error`` to people, so it is always a readable sentence; ``code`` is for
+programs. Field errors add ``detail``. An expected failure is never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class TabashirError(Exception):
+    status_code = 500
+    code = "internal_error"
+    message = "Server error"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        detail: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.message = message or self.message
+        self.code = code or self.code
+        self.detail = detail
+        self.headers = headers
+        super().__init__(self.message)
+
+
+class BadInput(TabashirError):
+    status_code, code, message = 400, "bad_input", "Bad request"
+
+
+class Unauthorized(TabashirError):
+    status_code, code, message = 401, "unauthorized", "Unauthorized"
+
+
+class PaymentRequired(TabashirError):
+    status_code, code, message = 402, "payment_required", "Not enough credits"
+
+
+class Forbidden(TabashirError):
+    status_code, code, message = 403, "forbidden", "You are not allowed to do this"
+
+
+class NotFound(TabashirError):
+    status_code, code, message = 404, "not_found", "Not found"
+
+
+class Conflict(TabashirError):
+    status_code, code, message = 409, "conflict", "Conflict"
+
+
+class PayloadTooLarge(TabashirError):
+    status_code, code, message = 413, "payload_too_large", "The upload is too large"
+
+
+class UnsupportedMediaType(TabashirError):
+    status_code, code, message = 415, "unsupported_media_type", "Unsupported file type"
+
+
+class TooManyRequests(TabashirError):
+    status_code, code, message = 429, "rate_limited", "Too many requests"
+
+
+class ServiceUnavailable(TabashirError):
+    status_code, code, message = 503, "unavailable", "The service is unavailable"
+
+
+_HTTP_CODES = {
+    400: "bad_input",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def error_body(message: str, code: str, detail: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": message, "code": code}
+    if detail is not None:
+        body["detail"] = detail
+    return body
+
+
+def _tabashir_handler(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, TabashirError)
+    return JSONResponse(
+        error_body(exc.message, exc.code, exc.detail), exc.status_code, headers=exc.headers
+    )
+
+
+def _http_handler(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    message = exc.detail if isinstance(exc.detail, str) else "Request failed"
+    if exc.status_code == 404 and message == "Not Found":
+        message = "No such route"
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    return JSONResponse(error_body(message, code), exc.status_code, headers=exc.headers)
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(p) for p in loc if p not in ("body",)) or "body"
+
+
+def _validation_handler(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _field(e.get("loc", ())), "message": e.get("msg", "invalid")}
+        for e in exc.errors()
+    ]
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:3])
+    return JSONResponse(error_body(f"Invalid request: {summary}", "validation_error", errors), 422)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(TabashirError, _tabashir_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_handler)
+    app.add_exception_handler(RequestValidationError, _validation_handler)

@@ -1,0 +1,20 @@
+"""The long-lived clients the lifespan owns, typed, read by dependencies from request state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from api.settings import ApiSettings
+from indexing.embedder import Embedder
+
+
+@dataclass
+class AppState:
+    settings: ApiSettings
+    database_url: URL
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    embedder: Embedder

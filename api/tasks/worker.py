@@ -1,0 +1,60 @@
+"""The worker loop: claim, run, record; one task per transaction so a crash loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from datetime import timedelta
+
+import structlog
+
+from api.state import AppState
+from api.tasks import queue
+from api.tasks.handlers import HANDLERS, Handler
+
+log = structlog.get_logger("tabashir.worker")
+
+
+async def run_one(state: AppState, handlers: dict[str, Handler] | None = None) -> bool:
+    """Run at most one task. Returns False when the queue had nothing runnable."""
+    handlers = handlers or HANDLERS
+    async with state.sessionmaker() as session:
+        task = await queue.claim(session)
+        await session.commit()  # the claim is visible before the work starts
+        if task is None:
+            return False
+        handler = handlers.get(task.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for task kind {task.kind!r}")
+            result = await handler(session, state, task.payload)
+            await queue.complete(session, task, result)
+            await session.commit()
+            log.info("task done", task_id=str(task.id), kind=task.kind, result=result)
+        except Exception as exc:
+            await session.rollback()
+            await session.refresh(task)
+            await queue.fail(session, task, "".join(traceback.format_exception_only(exc)).strip())
+            await session.commit()
+            log.warning("task failed", task_id=str(task.id), kind=task.kind, error=str(exc))
+    return True
+
+
+async def run_worker(
+    state: AppState,
+    poll_s: float = 2.0,
+    stale_after: timedelta = timedelta(minutes=15),
+    once: bool = False,
+) -> None:
+    """Drain the queue; with ``once`` stop when it is empty, else poll for ever."""
+    while True:
+        async with state.sessionmaker() as session:
+            requeued = await queue.requeue_stale(session, stale_after)
+            await session.commit()
+        if requeued:
+            log.info("requeued stale tasks", count=requeued)
+        while await run_one(state):
+            pass
+        if once:
+            return
+        await asyncio.sleep(poll_s)
