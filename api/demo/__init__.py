@@ -1,0 +1,1 @@
+"""Deterministic bilingual demo data (see ``api.demo.dataset``)."""
