@@ -1,0 +1,68 @@
+"""Every error, expected or not, has the shape {"error": "<readable>", "code": "<stable>"}."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import APIRouter
+
+from api.app import create_app
+from api.errors import Conflict
+from api.settings import ApiSettings
+from api.state import AppState
+
+pytestmark = pytest.mark.integration
+
+
+def _assert_error_shape(response: httpx.Response, status: int, code: str) -> dict[str, object]:
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert body["code"] == code
+    assert isinstance(body["error"], str)
+    assert body["error"]
+    return body
+
+
+async def test_unknown_route_is_a_json_404(client: httpx.AsyncClient) -> None:
+    _assert_error_shape(await client.get("/no/such/route"), 404, "not_found")
+
+
+async def test_wrong_method_is_a_json_405(client: httpx.AsyncClient) -> None:
+    _assert_error_shape(await client.delete("/health"), 405, "method_not_allowed")
+
+
+async def test_bad_query_parameter_is_a_422_naming_the_field(
+    client: httpx.AsyncClient, api_headers: dict[str, str]
+) -> None:
+    response = await client.get("/api/v1/resume/jobs?page=0", headers=api_headers)
+    body = _assert_error_shape(response, 422, "validation_error")
+    assert "page" in str(body["error"])
+    assert body["detail"][0]["field"] == "query.page"  # type: ignore[index]
+
+
+async def test_unhandled_exception_is_a_json_500_without_internals(
+    settings: ApiSettings, app_state: AppState
+) -> None:
+    app = create_app(settings, state=app_state)
+    router = APIRouter()
+
+    @router.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internal detail")
+
+    @router.get("/conflict")
+    async def conflict() -> None:
+        raise Conflict("Already applied to this job", code="already_applied")
+
+    app.include_router(router)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        response = await c.get("/boom")
+        body = _assert_error_shape(response, 500, "internal_error")
+        assert "secret" not in response.text
+        assert body["error"] == "Server error"
+        assert response.headers["x-request-id"]
+
+        body = _assert_error_shape(await c.get("/conflict"), 409, "already_applied")
+        assert body["error"] == "Already applied to this job"
