@@ -50,7 +50,7 @@ def _sync_url() -> URL:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """Apply migrations up to REVISION (default: head)."""
     from api.migrations import upgrade
     from models.db import make_sync_engine
@@ -162,7 +162,7 @@ def up(
 
     settings = get_api_settings()
     _ensure_port_free(host or settings.host, port or settings.port)
-    db_upgrade("head")
+    db_upgrade("heads")
     demo(if_empty=True, seed=20261126, today=None, embed=True)
     serve(host=host, port=port)
 

@@ -21,7 +21,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def upgrade(connection: Connection | None = None, revision: str = "head") -> None:
+def upgrade(connection: Connection | None = None, revision: str = "heads") -> None:
     command.upgrade(alembic_config(connection), revision)
 
 

@@ -1,5 +1,7 @@
 """Persistence: typed SQLAlchemy models, the database owner and migrations. Imports nothing of ours."""
 
+from models import account as account  # registers its tables
+from models import search as search  # registers its tables
 from models.ai_resume import (
     AiEducation,
     AiEmploymentHistory,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -28,7 +28,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_DB = "tabashir_test"
+# One database per pytest process, so parallel runs against one server never clobber each other.
+TEST_DB_PREFIX = "tabashir_test_"
+TEST_DB = f"{TEST_DB_PREFIX}{os.getpid()}"
 API_TOKEN = "test-api-token"
 
 
@@ -38,7 +40,7 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> URL:
+def database_url() -> Iterator[URL]:
     """A fresh, migrated test database on the same server the app uses."""
     server = resolve_database_url(DatabaseSettings())
     admin = server.set(drivername="postgresql", database="postgres")

@@ -27,7 +27,7 @@ def test_models_and_migrations_do_not_drift(database_url: URL) -> None:
 
 
 def test_migrations_go_down_to_base_and_up_again(database_url: URL) -> None:
-    scratch = "tabashir_migrations_scratch"
+    scratch = f"{database_url.database}_migrations"
     admin = database_url.set(drivername="postgresql", database="postgres")
     with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
         c.execute(
