@@ -1,0 +1,32 @@
+"""Settings owned by the matching engine: feature weights and retrieval pool sizes."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class MatchingSettings(BaseSettings):
+    """Weights of the re-ranking features; the score is their weighted mean, so only ratios
+    matter. Change them with evidence from `tabashir evaluate matching`."""
+
+    model_config = SettingsConfigDict(env_prefix="TABASHIR_MATCH_", env_file=".env", extra="ignore")
+
+    weight_semantic: float = 3.0
+    weight_chunk: float = 1.5
+    weight_title: float = 1.5
+    weight_skills: float = 3.0
+    weight_experience: float = 1.0
+    weight_location: float = 1.0
+    weight_salary: float = 0.5
+    weight_recency: float = 0.5
+    weight_language: float = 0.5
+    #: Retrieval pools are this many times the page size, from each index, before fusion.
+    oversample: int = 5
+    rrf_k: int = 60
+
+
+@lru_cache
+def get_matching_settings() -> MatchingSettings:
+    return MatchingSettings()
