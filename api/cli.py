@@ -145,11 +145,13 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     _ensure_port_free(host, port)
-    configure_logging(settings.log_level, settings.log_json)
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        # Fail here, with one clear line, rather than inside uvicorn's lifespan with a traceback.
+        _sync_url()
     except DatabaseError as exc:
         _fail(str(exc))
+    configure_logging(settings.log_level, settings.log_json)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
 
 
 @app.command()

@@ -48,6 +48,20 @@ def test_malformed_database_url_fails_clearly() -> None:
 
 
 @pytest.mark.integration
+def test_unreachable_database_fails_serve_clearly() -> None:
+    port = _free_port()
+    result = _run(
+        ["serve", "--port", str(_free_port())],
+        {"DATABASE_URL": f"postgresql://app:pw-456@127.0.0.1:{port}/tabashir"},
+    )
+    assert result.returncode == 2
+    assert "Cannot reach the database" in result.stderr
+    assert f"127.0.0.1:{port}" in result.stderr
+    assert "pw-456" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.integration
 def test_serve_refuses_a_taken_port_with_a_clear_message() -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
