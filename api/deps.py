@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import Unauthorized
 from api.state import AppState
+from models.db import session_scope
 
 
 def get_state(request: Request) -> AppState:
@@ -23,13 +24,8 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
     """One session per request, committed once when the handler returns, rolled back if it raises."""
-    async with state.sessionmaker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    async with session_scope(state.sessionmaker) as session:
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

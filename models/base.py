@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from sqlalchemy import DateTime, Enum, MetaData, String, func
+from sqlalchemy import DateTime, Enum, Index, MetaData, String, func
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
@@ -60,4 +60,15 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
         length=32,
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
+    )
+
+
+def hnsw_cosine_index(name: str, column: str = "embedding") -> Index:
+    """The HNSW index every vector column gets: cosine ops, matching the <=> queries."""
+    return Index(
+        name,
+        column,
+        postgresql_using="hnsw",
+        postgresql_with={"m": 16, "ef_construction": 64},
+        postgresql_ops={column: "vector_cosine_ops"},
     )

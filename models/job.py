@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, CreatedAt, Timestamp, UpdatedAt, UUIDPk, str_enum
+from models.base import Base, CreatedAt, Timestamp, UpdatedAt, UUIDPk, hnsw_cosine_index, str_enum
 from models.enums import (
     ApplicationOrigin,
     ApplicationStage,
@@ -37,13 +37,7 @@ class Job(Base):
         Index("ix_jobs_salary_range", "salary_min", "salary_max"),
         Index("ix_jobs_experience_range", "experience_min", "experience_max"),
         Index("ix_jobs_status_posted_at", "status", "posted_at"),
-        Index(
-            "ix_jobs_embedding_hnsw",
-            "embedding",
-            postgresql_using="hnsw",
-            postgresql_with={"m": 16, "ef_construction": 64},
-            postgresql_ops={"embedding": "vector_cosine_ops"},
-        ),
+        hnsw_cosine_index("ix_jobs_embedding_hnsw"),
     )
 
     id: Mapped[UUIDPk]

@@ -6,10 +6,10 @@ import uuid
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, CreatedAt, UpdatedAt, UUIDPk, str_enum
+from models.base import Base, CreatedAt, UpdatedAt, UUIDPk, hnsw_cosine_index, str_enum
 from models.enums import ParseStatus
 from models.settings import EMBEDDING_DIM
 
@@ -19,13 +19,7 @@ class Resume(Base):
     __table_args__ = (
         # The same file uploaded twice by one user is one resume (ingestion is idempotent).
         UniqueConstraint("user_id", "sha256"),
-        Index(
-            "ix_resumes_embedding_hnsw",
-            "embedding",
-            postgresql_using="hnsw",
-            postgresql_with={"m": 16, "ef_construction": 64},
-            postgresql_ops={"embedding": "vector_cosine_ops"},
-        ),
+        hnsw_cosine_index("ix_resumes_embedding_hnsw"),
     )
 
     id: Mapped[UUIDPk]

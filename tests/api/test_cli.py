@@ -18,9 +18,12 @@ TABASHIR = [sys.executable, "-m", "api"]
 
 
 def _run(
-    args: list[str], env: dict[str, str] | None = None, timeout: float = 120
+    args: list[str],
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    drop: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **(env or {})}
+    full_env = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in drop}
     return subprocess.run(
         [*TABASHIR, *args],
         cwd=ROOT,
@@ -107,24 +110,13 @@ def test_data_survives_kill_9_of_the_server(tmp_path: Path) -> None:
     full_env = {k: v for k, v in {**os.environ, **env}.items() if k != "DATABASE_URL"}
     totals: list[int] = []
     try:
-        up = subprocess.run(
-            [*TABASHIR, "db", "upgrade"],
-            cwd=ROOT,
-            env=full_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        up = _run(["db", "upgrade"], env, drop=("DATABASE_URL",))
         assert up.returncode == 0, up.stderr
-        demo = subprocess.run(
-            [*TABASHIR, "demo", "--no-embed", "--today", "2026-11-26"],
-            cwd=ROOT,
-            env=full_env,
-            capture_output=True,
-            text=True,
+        demo = _run(
+            ["demo", "--no-embed", "--today", "2026-11-26"],
+            env,
             timeout=300,
-            check=False,
+            drop=("DATABASE_URL",),
         )
         assert demo.returncode == 0, demo.stderr
         assert "loaded" in demo.stdout
@@ -152,15 +144,7 @@ def test_data_survives_kill_9_of_the_server(tmp_path: Path) -> None:
         # The second run found everything the first one wrote, after a kill -9.
         assert totals[0] > 200
         assert totals[0] == totals[1]
-        again = subprocess.run(
-            [*TABASHIR, "demo", "--if-empty", "--no-embed"],
-            cwd=ROOT,
-            env=full_env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        again = _run(["demo", "--if-empty", "--no-embed"], env, drop=("DATABASE_URL",))
         assert "nothing loaded" in again.stdout
     finally:
         _stop_postgres(tmp_path / "var" / "pg")
