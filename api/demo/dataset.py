@@ -85,6 +85,9 @@ class DemoJob:
     recruiter_key: str | None
     source: str  # "recruiter" | "feed"
     source_id: str
+    #: Ground truth for evaluating matching: the vocab occupation and sector the post was made from.
+    occupation: str = ""
+    sector: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,9 @@ class DemoCandidate:
     cv_text: str
     cv_parsed: dict[str, Any] = field(hash=False)
     skills: tuple[str, ...]
+    #: Ground truth for evaluating matching: the occupation and sector the CV was made from.
+    occupation: str = ""
+    sector: str = ""
 
 
 @dataclass(frozen=True)
@@ -777,6 +783,8 @@ def _jobs(
                 recruiter_key=recruiter.key if recruiter else None,
                 source="recruiter" if recruiter else "feed",
                 source_id=f"tab-{i + 1:05d}" if recruiter else f"feed-{rng.getrandbits(40):010x}",
+                occupation=occ["key"],
+                sector=occ["sector"],
             )
         )
         job_occ[key] = occ
@@ -963,6 +971,8 @@ def _candidate(
         cv_text=cv_text,
         cv_parsed=parsed,
         skills=tuple(skills),
+        occupation=occ["key"],
+        sector=occ["sector"],
     )
 
 
@@ -1158,3 +1168,10 @@ def build_dataset(
         applications=tuple(applications),
         saved_jobs=tuple(saved),
     )
+
+
+def relevance(job: DemoJob, candidate: DemoCandidate) -> int:
+    """Graded ground truth: 2 the candidate's own occupation, 1 the same sector, 0 otherwise."""
+    if job.occupation == candidate.occupation:
+        return 2
+    return 1 if job.sector == candidate.sector else 0
