@@ -20,6 +20,7 @@ from api.observability import RequestContextMiddleware
 from api.settings import ApiSettings, get_api_settings
 from api.state import AppState
 from indexing.embedder import SentenceTransformerEmbedder
+from ingestion.extract import get_extraction_pool, shutdown_extraction_pool
 from models.db import check_reachable, make_async_engine, make_sessionmaker, resolve_database_url
 
 log = structlog.get_logger("tabashir.app")
@@ -52,6 +53,8 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
             return
         owned = await build_state(settings)
         app.state.tabashir = owned
+        # Upload parsing runs in sandboxed worker processes: start them before the first upload.
+        get_extraction_pool().warm_up(wait=False)
         log.info(
             "started",
             env=settings.env,
@@ -60,6 +63,7 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
         try:
             yield
         finally:
+            shutdown_extraction_pool()
             await owned.engine.dispose()
 
     app = FastAPI(

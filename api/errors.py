@@ -13,6 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ingestion.errors import IngestionError
+
 
 class TabashirError(Exception):
     status_code = 500
@@ -124,7 +126,14 @@ def _validation_handler(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(f"Invalid request: {summary}", "validation_error", errors), 422)
 
 
+def _ingestion_handler(_: Request, exc: Exception) -> JSONResponse:
+    # Untrusted uploads fail with the ingestion layer's own readable message and code.
+    assert isinstance(exc, IngestionError)
+    return JSONResponse(error_body(exc.message, exc.code), exc.http_status)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TabashirError, _tabashir_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(IngestionError, _ingestion_handler)

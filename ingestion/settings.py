@@ -1,0 +1,37 @@
+"""Settings owned by the ingestion layer (environment variables prefixed ``TABASHIR_INGEST_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+
+
+class IngestionSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TABASHIR_INGEST_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    #: Largest upload accepted, in bytes; reading stops one byte past it.
+    max_upload_bytes: int = Field(default=2 * MIB, gt=0)
+    #: Wall-clock seconds one document may spend in a parse worker before it is killed.
+    parse_timeout_s: float = Field(default=10.0, gt=0)
+    #: CPU seconds one document may use in a parse worker (RLIMIT_CPU; whole seconds).
+    parse_cpu_s: int = Field(default=10, gt=0)
+    #: Address-space cap of a parse worker in MiB (RLIMIT_AS), interpreter (~70 MiB) included.
+    parse_memory_mb: int = Field(default=512, gt=0)
+    #: DOCX (zip) archives: most entries, most inflated bytes, highest compression ratio.
+    docx_max_entries: int = Field(default=500, gt=0)
+    docx_max_inflated_bytes: int = Field(default=50 * MIB, gt=0)
+    docx_max_ratio: float = Field(default=100.0, gt=1)
+    #: Parse worker processes kept warm, and documents each handles before it is replaced.
+    workers: int = Field(default=2, gt=0)
+    worker_max_tasks: int = Field(default=200, gt=0)
+
+
+@lru_cache
+def get_ingestion_settings() -> IngestionSettings:
+    return IngestionSettings()
