@@ -20,11 +20,11 @@ VERSION = "0.1.0"
 
 
 @lru_cache
-def migration_head() -> str | None:
+def migration_heads() -> frozenset[str]:
     from api.migrations import alembic_config
 
     config: Config = alembic_config()
-    return ScriptDirectory.from_config(config).get_current_head()
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
 
 
 async def _database(session: AsyncSession) -> DatabaseHealth:
@@ -32,17 +32,18 @@ async def _database(session: AsyncSession) -> DatabaseHealth:
     try:
         await session.execute(text("SELECT 1"))
         latency = round((time.perf_counter() - started) * 1000, 2)
-        revision = (
-            await session.execute(text("SELECT version_num FROM alembic_version"))
-        ).scalar_one_or_none()
+        # One row per applied head (several while branches are unmerged).
+        revisions = frozenset(
+            (await session.execute(text("SELECT version_num FROM alembic_version"))).scalars()
+        )
     except SQLAlchemyError as exc:
         await session.rollback()
         return DatabaseHealth(status="down", error=type(exc).__name__)
     return DatabaseHealth(
         status="up",
         latency_ms=latency,
-        revision=revision,
-        schema_current=revision == migration_head(),
+        revision=",".join(sorted(revisions)) or None,
+        schema_current=revisions == migration_heads(),
     )
 
 
