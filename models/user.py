@@ -42,6 +42,8 @@ class User(Base):
     token_epoch: Mapped[int] = mapped_column(Integer, server_default=text("0"), default=0)
     is_active: Mapped[bool] = mapped_column(server_default=text("true"), default=True)
     last_login_at: Mapped[Timestamp | None]
+    # Set when the owner deletes the account: the row stays (payments point at it), anonymised.
+    deleted_at: Mapped[Timestamp | None]
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 

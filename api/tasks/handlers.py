@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.accounts.ratelimit import purge_rate_limits_task
+from api.integrations.email import deliver_email_task
 from api.state import AppState
 from indexing.documents import content_hash, job_text
 from models import Job, Resume
@@ -54,4 +56,8 @@ async def embed_missing(
     return {"jobs": len(jobs), "resumes": len(resumes)}
 
 
-HANDLERS: dict[str, Handler] = {"embed_missing": embed_missing}
+HANDLERS: dict[str, Handler] = {
+    "embed_missing": embed_missing,
+    "deliver_email": deliver_email_task,
+    "purge_rate_limits": purge_rate_limits_task,
+}

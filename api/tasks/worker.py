@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import structlog
 
+from api.integrations.email import deliver_pending
 from api.state import AppState
 from api.tasks import queue
 from api.tasks.handlers import HANDLERS, Handler
@@ -53,6 +54,11 @@ async def run_worker(
             await session.commit()
         if requeued:
             log.info("requeued stale tasks", count=requeued)
+        if state.settings.email.enabled:
+            # No scheduler: the outbox is delivered on every poll.
+            async with state.sessionmaker() as session:
+                await deliver_pending(session, state.settings.email)
+                await session.commit()
         while await run_one(state):
             pass
         if once:

@@ -1,0 +1,1 @@
+"""Accounts: registration, sign-in (password, Google, GitHub, TOTP), tokens, profile, your data."""

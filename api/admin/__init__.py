@@ -1,0 +1,1 @@
+"""Administration: users, permissions and the audit log, each route behind a permission."""

@@ -1,0 +1,1 @@
+"""One typed wrapper per external provider (email today; payments, LLM and storage later)."""
