@@ -12,6 +12,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
+from api.accounts import routes as account_routes
+from api.admin import routes as admin_routes
+from api.billing import routes as billing_routes
+from api.billing.deps import close_stripe
 from api.errors import install_error_handlers
 from api.health import routes as health_routes
 from api.health.service import VERSION
@@ -63,6 +67,7 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
         try:
             yield
         finally:
+            await close_stripe(app)
             shutdown_extraction_pool()
             await owned.engine.dispose()
 
@@ -87,6 +92,9 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
         )
     app.include_router(health_routes.router)
     app.include_router(job_routes.router)
+    app.include_router(account_routes.router)
+    app.include_router(admin_routes.router)
+    app.include_router(billing_routes.router)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:

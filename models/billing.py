@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, CreatedAt, Timestamp, UpdatedAt, UUIDPk, str_enum
 from models.enums import CreditType, PaymentProvider, PaymentStatus, SubscriptionStatus
+
+
+class FulfilmentStatus(enum.StrEnum):
+    """A paid service that grants no credits is delivered by people: its state."""
+
+    PENDING = "pending"
+    DONE = "done"
+    CANCELLED = "cancelled"
 
 
 class Payment(Base):
@@ -44,8 +53,34 @@ class Payment(Base):
         ForeignKey("subscriptions.id", ondelete="SET NULL")
     )
     details: Mapped[dict[str, Any] | None]
+    # The checkout request that created the row ("<user id>:<Idempotency-Key>"): a retried request
+    # finds it instead of opening a second checkout.
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # Set once, when the confirmed payment's credits were granted (or its service queued).
+    fulfilled_at: Mapped[Timestamp | None]
+    # Services without credits (ATS CV, LinkedIn, interview training) wait for a person.
+    fulfilment_status: Mapped[FulfilmentStatus | None] = mapped_column(
+        str_enum(FulfilmentStatus, "fulfilment_status")
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
+
+
+class BillingCustomer(Base):
+    """The provider's customer for one of our users: reused across checkouts, and how subscription
+    events that carry no metadata are attributed to a user."""
+
+    __tablename__ = "billing_customers"
+    __table_args__ = (
+        UniqueConstraint("provider", "customer_id"),
+        UniqueConstraint("provider", "user_id"),
+    )
+
+    id: Mapped[UUIDPk]
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    provider: Mapped[PaymentProvider] = mapped_column(str_enum(PaymentProvider, "provider"))
+    customer_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[CreatedAt]
 
 
 class Subscription(Base):
@@ -76,7 +111,11 @@ class CreditLedgerEntry(Base):
     """Every grant and spend of credits. The candidate's counters are kept in the same transaction."""
 
     __tablename__ = "credit_ledger"
-    __table_args__ = (CheckConstraint("delta <> 0", name="delta_non_zero"),)
+    __table_args__ = (
+        # A reversal of credits that were all used already moves nothing but records a shortfall.
+        CheckConstraint("delta <> 0 OR shortfall > 0", name="delta_or_shortfall"),
+        CheckConstraint("shortfall >= 0", name="shortfall_non_negative"),
+    )
 
     id: Mapped[UUIDPk]
     user_id: Mapped[uuid.UUID] = mapped_column(

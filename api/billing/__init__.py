@@ -1,0 +1,1 @@
+"""Billing: the catalogue, Stripe and Ziina checkout and webhooks, the credits ledger, history."""

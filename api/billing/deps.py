@@ -1,0 +1,51 @@
+"""Billing dependencies: its settings and the Stripe client, built once per app and kept on the
+app's state (tests swap them with ``app.dependency_overrides`` or by setting the state)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+
+from api.billing.settings import BillingSettings, get_billing_settings
+from api.integrations.stripe import StripeClient
+
+STATE_ATTR = "billing_stripe"
+
+
+def billing_settings() -> BillingSettings:
+    return get_billing_settings()
+
+
+BillingSettingsDep = Annotated[BillingSettings, Depends(billing_settings)]
+
+
+def build_stripe_client(settings: BillingSettings) -> StripeClient:
+    return StripeClient(
+        api_key=settings.stripe_secret_key.get_secret_value(),
+        webhook_secret=settings.stripe_webhook_secret.get_secret_value(),
+        api_base=settings.stripe_api_base,
+        tolerance_s=settings.stripe_webhook_tolerance_s,
+        timeout_s=settings.stripe_timeout_s,
+        max_network_retries=settings.stripe_max_network_retries,
+    )
+
+
+async def get_stripe(request: Request, settings: BillingSettingsDep) -> StripeClient:
+    """The app's Stripe client, created on first use (never at import time)."""
+    client: StripeClient | None = getattr(request.app.state, STATE_ATTR, None)
+    if client is None:
+        client = build_stripe_client(settings)
+        setattr(request.app.state, STATE_ATTR, client)
+    return client
+
+
+StripeDep = Annotated[StripeClient, Depends(get_stripe)]
+
+
+async def close_stripe(app: FastAPI) -> None:
+    """For the lifespan's shutdown: release the client's connections."""
+    client: StripeClient | None = getattr(app.state, STATE_ATTR, None)
+    if client is not None:
+        await client.close()
+        setattr(app.state, STATE_ATTR, None)
