@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,3 +25,72 @@ class EmbeddingSettings(BaseSettings):
 @lru_cache
 def get_embedding_settings() -> EmbeddingSettings:
     return EmbeddingSettings()
+
+
+class VectorSearchSettings(BaseSettings):
+    """How filtered vector search picks its plan (see indexing/vector.py)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TABASHIR_VECTOR_", env_file=".env", extra="ignore"
+    )
+
+    #: Filters estimated to keep at most this many rows are answered by an exact scan of those
+    #: rows (recall 1.0 by construction); larger ones by HNSW with iterative scans.
+    exact_max_rows: int = Field(default=10_000, ge=0)
+    #: Estimates above the threshold but within this factor of it are confirmed by a count
+    #: bounded at the threshold (planner estimates can be high); 1 turns the check off.
+    confirm_factor: float = Field(default=2.0, ge=1.0)
+    #: HNSW candidates fetched per result wanted (ef_search and the re-ordered pool).
+    oversample: int = Field(default=10, ge=1, le=100)
+    #: pgvector's hnsw.max_scan_tuples: how far an iterative scan may walk before giving up.
+    hnsw_max_scan_tuples: int = Field(default=50_000, ge=1_000)
+    #: Largest k a caller may ask for.
+    max_k: int = Field(default=1_000, ge=1, le=10_000)
+
+
+class LexicalSettings(BaseSettings):
+    """The BM25 index (tantivy) kept on disk beside the database."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TABASHIR_LEXICAL_", env_file=".env", extra="ignore"
+    )
+
+    #: Index folder. Empty: ``<TABASHIR_DATA_DIR>/index/lexical``.
+    dir: Path | None = None
+    title_boost: float = Field(default=3.0, gt=0)
+    skills_boost: float = Field(default=2.0, gt=0)
+    body_boost: float = Field(default=1.0, gt=0)
+    #: A long query (a whole CV) keeps its most distinctive terms, this many.
+    max_query_terms: int = Field(default=48, ge=1, le=1024)
+    #: Longest query text read, in characters; the rest is ignored (a CV is far shorter).
+    max_query_chars: int = Field(default=50_000, ge=100)
+    #: Memory of the single index writer, in MB.
+    writer_heap_mb: int = Field(default=128, ge=16)
+    #: Seconds to wait for the writer lock held by another process or thread.
+    lock_timeout_s: float = Field(default=120.0, gt=0)
+
+
+class ChunkingSettings(BaseSettings):
+    """How long texts are cut into windows the encoder reads whole."""
+
+    model_config = SettingsConfigDict(env_prefix="TABASHIR_CHUNK_", env_file=".env", extra="ignore")
+
+    #: Target length of a window in word pieces of the embedding model's tokenizer.
+    target_tokens: int = Field(default=200, ge=16)
+    #: Word pieces repeated at the start of the next window, so no sentence loses its context.
+    overlap_tokens: int = Field(default=40, ge=0)
+
+
+@lru_cache
+def get_vector_settings() -> VectorSearchSettings:
+    return VectorSearchSettings()
+
+
+@lru_cache
+def get_lexical_settings() -> LexicalSettings:
+    return LexicalSettings()
+
+
+@lru_cache
+def get_chunking_settings() -> ChunkingSettings:
+    return ChunkingSettings()

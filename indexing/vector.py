@@ -1,0 +1,493 @@
+"""pgvector search over job vectors (``jobs.embedding``) and chunk vectors that never loses filtered rows.
+
+Why a planner of our own: HNSW walks the graph to ``ef_search`` candidates and *then* applies the
+filter, so a filter keeping 5 % of 100k jobs returned 2 of the 20 right rows; pgvector 0.8's
+iterative scans recover only part of that (recall 0.51–0.75). An exact scan of the filtered rows,
+found through the B-tree filter indexes, is exact by construction and cheap while those rows are
+few. So each query estimates how many rows its filter keeps (the planner's estimate, checked with a
+bounded count when it is close to the threshold) and then:
+
+* few rows (``<= exact_max_rows``): exact distances over just those rows;
+* many rows: HNSW with ``ef_search`` oversampled, ``iterative_scan = relaxed_order``, a
+  candidate pool ``oversample`` times larger than ``k``, re-ordered exactly. If the pool comes back
+  short (the iterative scan gave up), the exact plan answers instead.
+
+Settings made for a query (``SET LOCAL``) live in a savepoint that is rolled back afterwards, so
+they never leak into the rest of the caller's transaction. Every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+import numpy as np
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    all_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from indexing.chunking import chunk_text
+from indexing.documents import content_hash, job_text
+from indexing.embedder import Embedder
+from indexing.filters import JobFilters, job_filter_sql
+from indexing.protocol import (
+    DocumentChunk,
+    Documents,
+    Hit,
+    SearchDocument,
+    UnknownDocument,
+    check_filters,
+    check_k,
+    check_vector,
+    job_document,
+)
+from indexing.settings import ChunkingSettings, VectorSearchSettings, get_vector_settings
+from models import Job, Resume
+from models.search import DocType, SearchChunk
+from models.settings import EMBEDDING_DIM
+
+Method = Literal["exact", "hnsw"]
+Target = Literal["documents", "chunks"]
+#: pgvector refuses hnsw.ef_search above this.
+_MAX_EF_SEARCH = 1000
+_WRITE_BATCH = 500
+
+
+@dataclass(frozen=True)
+class VectorPlan:
+    """How a filtered query is answered and why (the filtered row count behind the choice)."""
+
+    method: Method
+    estimated_rows: int
+    #: True when the estimate was confirmed by a bounded exact count.
+    counted: bool = False
+
+
+@dataclass(frozen=True)
+class VectorSearchResult:
+    hits: list[Hit]
+    plan: VectorPlan
+    #: The plan that actually answered: "exact" also when HNSW came back short and fell back.
+    answered_by: Method
+
+
+class PgVectorIndex:
+    """The pgvector backend of :class:`indexing.protocol.VectorIndex`, over one session.
+
+    The index is the ``embedding`` column of ``jobs`` (one vector per job) plus ``search_chunks``
+    (one vector per window of a long text). Writes flush in the caller's transaction and never
+    commit: the caller's unit of work decides.
+    """
+
+    def __init__(self, session: AsyncSession, settings: VectorSearchSettings | None = None) -> None:
+        self._session = session
+        self._settings = settings or get_vector_settings()
+
+    @property
+    def settings(self) -> VectorSearchSettings:
+        return self._settings
+
+    # -- writes -------------------------------------------------------------------------------
+
+    async def upsert(self, docs: Sequence[SearchDocument]) -> None:
+        """Store the vectors of jobs that exist: the job's vector and its chunks, replacing old ones.
+
+        A document with a vector but no chunks is stored as its own single chunk, so chunk search
+        covers every job. Raises :class:`UnknownDocument` (nothing written) for ids with no job.
+        """
+        if not docs:
+            return
+        ids = [d.id for d in docs]
+        found = set((await self._session.execute(select(Job.id).where(Job.id.in_(ids)))).scalars())
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise UnknownDocument(f"No job with id {', '.join(map(str, missing[:5]))}")
+        for start in range(0, len(docs), _WRITE_BATCH):
+            await self._write_batch(list(docs[start : start + _WRITE_BATCH]))
+
+    async def _write_batch(self, docs: list[SearchDocument]) -> None:
+        rows: list[dict[str, Any]] = []
+        chunk_rows: list[dict[str, Any]] = []
+        for doc in docs:
+            vector = check_vector(doc.vector) if doc.vector is not None else None
+            rows.append({"b_id": doc.id, "embedding": vector, "model": doc.embedding_model})
+            chunks = doc.chunks
+            if not chunks and vector is not None:
+                whole = "\n".join([doc.title, ", ".join(doc.skills), doc.body]).strip()
+                chunks = (DocumentChunk(ordinal=0, text=whole, vector=vector),)
+            for chunk in chunks:
+                chunk_rows.append(
+                    {
+                        "doc_type": DocType.JOB,
+                        "doc_id": doc.id,
+                        "ordinal": chunk.ordinal,
+                        "text": chunk.text,
+                        "embedding": check_vector(chunk.vector),
+                        "embedding_model": doc.embedding_model,
+                        "content_hash": content_hash(chunk.text),
+                    }
+                )
+        # Core executemany by primary key: one round trip, and the ORM's identity map is not
+        # asked to track rows it never loaded.
+        table = cast(Table, Job.__table__)
+        await self._session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(embedding=bindparam("embedding"), embedding_model=bindparam("model")),
+            rows,
+        )
+        await self._session.execute(
+            delete(SearchChunk).where(
+                SearchChunk.doc_type == DocType.JOB, SearchChunk.doc_id.in_([d.id for d in docs])
+            )
+        )
+        if chunk_rows:
+            await self._session.execute(insert(SearchChunk), chunk_rows)
+
+    async def delete(self, ids: Sequence[uuid.UUID]) -> None:
+        """Take the jobs' vectors and chunks out of the index (the jobs themselves stay)."""
+        if not ids:
+            return
+        await self._session.execute(
+            update(Job)
+            .where(Job.id.in_(list(ids)))
+            .values(embedding=None, embedding_model=None)
+            .execution_options(synchronize_session=False)
+        )
+        await self._session.execute(
+            delete(SearchChunk).where(
+                SearchChunk.doc_type == DocType.JOB, SearchChunk.doc_id.in_(list(ids))
+            )
+        )
+
+    async def count(self) -> int:
+        """Jobs with a vector."""
+        stmt = select(func.count()).select_from(Job).where(Job.embedding.is_not(None))
+        return int((await self._session.execute(stmt)).scalar_one())
+
+    async def rebuild(self, docs: Documents) -> int:
+        """Make exactly ``docs`` the indexed jobs: store theirs, clear every other vector and chunk."""
+        kept: list[uuid.UUID] = []
+        batch: list[SearchDocument] = []
+
+        async def flush() -> None:
+            if batch:
+                await self.upsert(batch)
+                kept.extend(d.id for d in batch)
+                batch.clear()
+
+        if isinstance(docs, AsyncIterable):
+            async for doc in docs:
+                batch.append(doc)
+                if len(batch) >= _WRITE_BATCH:
+                    await flush()
+        else:
+            for doc in docs:
+                batch.append(doc)
+                if len(batch) >= _WRITE_BATCH:
+                    await flush()
+        await flush()
+        # One array parameter, not one parameter per id (a rebuild may keep a million).
+        keep = bindparam("keep", kept, type_=postgresql.ARRAY(postgresql.UUID(as_uuid=True)))
+        others = Job.id != all_(keep)
+        await self._session.execute(
+            update(Job)
+            .where(Job.embedding.is_not(None), others)
+            .values(embedding=None, embedding_model=None)
+            .execution_options(synchronize_session=False)
+        )
+        chunk_others = SearchChunk.doc_id != all_(keep)
+        # Also drops chunks of jobs deleted since they were cut (no foreign key can do it).
+        await self._session.execute(
+            delete(SearchChunk).where(SearchChunk.doc_type == DocType.JOB, chunk_others)
+        )
+        return len(kept)
+
+    # -- search -------------------------------------------------------------------------------
+
+    async def search_vector(
+        self, vector: Sequence[float], filters: JobFilters, k: int
+    ) -> list[Hit]:
+        """The ``k`` jobs passing ``filters`` nearest ``vector`` by their whole-document vector."""
+        return (await self.search(vector, filters, k, target="documents")).hits
+
+    async def search_chunks(
+        self, vector: Sequence[float], filters: JobFilters, k: int
+    ) -> list[Hit]:
+        """The ``k`` jobs passing ``filters`` with the chunk nearest ``vector`` (score: that chunk's)."""
+        return (await self.search(vector, filters, k, target="chunks")).hits
+
+    async def search(
+        self,
+        vector: Sequence[float],
+        filters: JobFilters,
+        k: int,
+        *,
+        target: Target = "documents",
+        method: Method | None = None,
+    ) -> VectorSearchResult:
+        """Filtered nearest-neighbour search with the plan chosen (or forced by ``method``)."""
+        query = check_vector(vector)
+        check_k(k, self._settings.max_k)
+        check_filters(filters)
+        plan = await self.plan(filters, target=target)
+        chosen = method or plan.method
+        if chosen == "exact":
+            hits = await self._exact(query, filters, k, target)
+            return VectorSearchResult(hits, plan, "exact")
+        hits = await self._hnsw(query, filters, k, target)
+        if len(hits) < k:
+            # The iterative scan stopped early (max_scan_tuples) or the estimate was wrong: the
+            # exact plan is the one that cannot miss.
+            exact = await self._exact(query, filters, k, target)
+            if len(exact) > len(hits):
+                return VectorSearchResult(exact, plan, "exact")
+        return VectorSearchResult(hits, plan, "hnsw")
+
+    async def plan(self, filters: JobFilters, *, target: Target = "documents") -> VectorPlan:
+        """Exact scan or HNSW for ``filters``, from the planner's estimate of the rows they keep.
+
+        The estimate (EXPLAIN, well under a millisecond) decides alone when it is far from the
+        threshold; just above it (up to ``confirm_factor x exact_max_rows``) a count bounded at
+        the threshold confirms it, because sending a selective filter to HNSW is the mistake that
+        costs recall (the other way round only costs time; HNSW coming back short falls back too).
+        """
+        threshold = self._settings.exact_max_rows
+        estimate = await self.estimate_rows(filters, target=target)
+        if estimate <= threshold:
+            return VectorPlan("exact", estimate)
+        if estimate > self._settings.confirm_factor * threshold:
+            return VectorPlan("hnsw", estimate)
+        actual = await self.count_rows(filters, target=target, limit=threshold + 1)
+        return VectorPlan("exact" if actual <= threshold else "hnsw", actual, counted=True)
+
+    async def estimate_rows(self, filters: JobFilters, *, target: Target = "documents") -> int:
+        """The query planner's estimate of the vectors ``filters`` keep (no rows are read)."""
+        return await self._estimate(self._filtered_rows(filters, target))
+
+    async def count_rows(
+        self, filters: JobFilters, *, target: Target = "documents", limit: int | None = None
+    ) -> int:
+        """How many vectors ``filters`` keep, counting at most ``limit`` of them."""
+        rows = self._filtered_rows(filters, target)
+        if limit is not None:
+            rows = rows.limit(limit)
+        stmt = select(func.count()).select_from(rows.subquery())
+        return int((await self._session.execute(stmt)).scalar_one())
+
+    # -- plans --------------------------------------------------------------------------------
+
+    def _filtered_rows(self, filters: JobFilters, target: Target) -> Select[Any]:
+        conditions = job_filter_sql(filters)
+        if target == "documents":
+            return (
+                select(literal(1)).select_from(Job).where(Job.embedding.is_not(None), *conditions)
+            )
+        return (
+            select(literal(1))
+            .select_from(SearchChunk)
+            .join(Job, Job.id == SearchChunk.doc_id)
+            .where(
+                SearchChunk.doc_type == DocType.JOB,
+                SearchChunk.embedding.is_not(None),
+                *conditions,
+            )
+        )
+
+    async def _estimate(self, stmt: Select[Any]) -> int:
+        conn = await self._session.connection()
+        compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        result = await conn.exec_driver_sql(
+            "EXPLAIN (FORMAT JSON) " + str(compiled), compiled.params
+        )
+        raw = result.scalar_one()
+        plan = json.loads(raw) if isinstance(raw, str) else raw
+        return int(plan[0]["Plan"]["Plan Rows"])
+
+    def _distance_query(
+        self, query: list[float], filters: JobFilters, target: Target
+    ) -> tuple[Select[Any], ColumnElement[float]]:
+        conditions = job_filter_sql(filters)
+        if target == "documents":
+            dist = Job.embedding.cosine_distance(query)
+            stmt = select(Job.id.label("doc_id"), dist.label("distance")).where(
+                Job.embedding.is_not(None), *conditions
+            )
+            return stmt, dist
+        dist = SearchChunk.embedding.cosine_distance(query)
+        stmt = (
+            select(SearchChunk.doc_id.label("doc_id"), dist.label("distance"))
+            .join(Job, Job.id == SearchChunk.doc_id)
+            .where(
+                SearchChunk.doc_type == DocType.JOB,
+                SearchChunk.embedding.is_not(None),
+                *conditions,
+            )
+        )
+        return stmt, dist
+
+    async def _exact(
+        self, query: list[float], filters: JobFilters, k: int, target: Target
+    ) -> list[Hit]:
+        stmt, _ = self._distance_query(query, filters, target)
+        # MATERIALIZED keeps the planner from pushing ORDER BY distance into the HNSW index:
+        # the filter picks rows through its B-tree indexes, distances are computed for those.
+        rows = stmt.cte("filtered").prefix_with("MATERIALIZED")
+        best = func.min(rows.c.distance).label("distance")
+        final = (
+            select(rows.c.doc_id, best)
+            .group_by(rows.c.doc_id)
+            .order_by(best, rows.c.doc_id)
+            .limit(k)
+        )
+        return await self._run(final, {})
+
+    async def _run(self, stmt: Select[Any], settings: dict[str, str | int]) -> list[Hit]:
+        """Run ``stmt`` with planner settings scoped to it: SET LOCAL inside a savepoint that is
+        rolled back afterwards (the query writes nothing), so nothing leaks into the caller's
+        transaction. JIT is always off: compiling a query costs more than the query here."""
+        settings = {"jit": "off", **settings}
+        savepoint = await self._session.begin_nested()
+        try:
+            # One round trip for all of them.
+            await self._session.execute(
+                select(
+                    *(func.set_config(name, str(value), True) for name, value in settings.items())
+                )
+            )
+            return _hits(await self._session.execute(stmt))
+        finally:
+            await savepoint.rollback()
+
+    async def _hnsw(
+        self, query: list[float], filters: JobFilters, k: int, target: Target
+    ) -> list[Hit]:
+        s = self._settings
+        # Chunks of one job sit close together, so a chunk pool needs to be deeper.
+        pool = k * s.oversample * (3 if target == "chunks" else 1)
+        ef_search = min(_MAX_EF_SEARCH, max(40, pool))
+        stmt, dist = self._distance_query(query, filters, target)
+        candidates = stmt.order_by(dist).limit(pool).subquery("candidates")
+        best = func.min(candidates.c.distance).label("distance")
+        final = (
+            select(candidates.c.doc_id, best)
+            .group_by(candidates.c.doc_id)
+            .order_by(best, candidates.c.doc_id)
+            .limit(k)
+        )
+        return await self._run(
+            final,
+            {
+                "hnsw.ef_search": ef_search,
+                "hnsw.iterative_scan": "relaxed_order",
+                "hnsw.max_scan_tuples": s.hnsw_max_scan_tuples,
+                # Steer a small or cold table to the index too: the exact plan is ours to pick.
+                "enable_seqscan": "off",
+            },
+        )
+
+    # -- resumes ------------------------------------------------------------------------------
+
+    async def search_resumes(
+        self,
+        vector: Sequence[float],
+        k: int,
+        *,
+        resume_ids: Sequence[uuid.UUID] | None = None,
+    ) -> list[Hit]:
+        """CVs nearest ``vector``: exactly among ``resume_ids`` (an applicant list), else by HNSW."""
+        query = check_vector(vector)
+        check_k(k, self._settings.max_k)
+        dist = Resume.embedding.cosine_distance(query)
+        stmt = select(Resume.id.label("doc_id"), dist.label("distance")).where(
+            Resume.embedding.is_not(None)
+        )
+        if resume_ids is not None:
+            if not resume_ids:
+                return []
+            rows = stmt.where(Resume.id.in_(list(resume_ids))).cte("pool")
+            rows = rows.prefix_with("MATERIALIZED")
+            final = select(rows.c.doc_id, rows.c.distance).order_by(rows.c.distance, rows.c.doc_id)
+            return await self._run(final.limit(k), {})
+        ef = min(_MAX_EF_SEARCH, max(40, k * self._settings.oversample))
+        # ORDER BY the distance alone: a tie-breaker column would stop the index from ordering.
+        return await self._run(stmt.order_by(dist).limit(k), {"hnsw.ef_search": ef})
+
+
+def _hits(result: Any) -> list[Hit]:
+    return [
+        Hit(id=row[0], score=1.0 - float(row[1]), rank=rank)
+        for rank, row in enumerate(result.all(), start=1)
+    ]
+
+
+def embed_job_documents(
+    jobs: Sequence[Job],
+    embedder: Embedder,
+    *,
+    chunking: ChunkingSettings | None = None,
+) -> list[SearchDocument]:
+    """Search documents for ``jobs`` with vectors: one per chunk of the job's text, and the job's
+    own vector (the normalised mean of its chunks, so no part of a long text is dropped).
+
+    CPU-heavy: call it from a worker or ``asyncio.to_thread``, never on the event loop.
+    """
+    texts = [job_text(j.title, j.company, j.description, j.requirements, j.skills) for j in jobs]
+    per_job = [chunk_text(t, settings=chunking) for t in texts]
+    flat = [c.text for chunks in per_job for c in chunks]
+    vectors = embedder.embed(flat) if flat else np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+    docs: list[SearchDocument] = []
+    at = 0
+    for job, chunks in zip(jobs, per_job, strict=True):
+        mine = vectors[at : at + len(chunks)]
+        at += len(chunks)
+        if len(chunks) == 0:
+            docs.append(job_document(job, vector=None, embedding_model=None))
+            continue
+        mean = mine.mean(axis=0)
+        norm = float(np.linalg.norm(mean))
+        doc_vector = (mean / norm if norm > 0 else mine[0]).astype(np.float32)
+        docs.append(
+            job_document(
+                job,
+                vector=doc_vector.tolist(),
+                embedding_model=embedder.model_id,
+                chunks=tuple(
+                    DocumentChunk(ordinal=c.ordinal, text=c.text, vector=v.tolist())
+                    for c, v in zip(chunks, mine, strict=True)
+                ),
+            )
+        )
+    return docs
+
+
+async def embed_job_documents_async(
+    jobs: Sequence[Job], embedder: Embedder, *, chunking: ChunkingSettings | None = None
+) -> list[SearchDocument]:
+    """:func:`embed_job_documents` off the event loop."""
+    return await asyncio.to_thread(embed_job_documents, jobs, embedder, chunking=chunking)
+
+
+__all__ = [
+    "PgVectorIndex",
+    "VectorPlan",
+    "VectorSearchResult",
+    "embed_job_documents",
+    "embed_job_documents_async",
+]
