@@ -24,7 +24,9 @@ from api.observability import RequestContextMiddleware
 from api.settings import ApiSettings, get_api_settings
 from api.state import AppState
 from indexing.embedder import SentenceTransformerEmbedder
+from indexing.lexical import TantivyJobIndex
 from ingestion.extract import get_extraction_pool, shutdown_extraction_pool
+from matching.engine import MatchEngine
 from models.db import check_reachable, make_async_engine, make_sessionmaker, resolve_database_url
 
 log = structlog.get_logger("tabashir.app")
@@ -35,12 +37,16 @@ async def build_state(settings: ApiSettings) -> AppState:
     url = await asyncio.to_thread(resolve_database_url)
     await asyncio.to_thread(check_reachable, url)
     engine = make_async_engine(url)
+    embedder = SentenceTransformerEmbedder()
+    lexical = TantivyJobIndex()
     return AppState(
         settings=settings,
         database_url=url,
         engine=engine,
         sessionmaker=make_sessionmaker(engine),
-        embedder=SentenceTransformerEmbedder(),
+        embedder=embedder,
+        lexical=lexical,
+        matcher=MatchEngine(lexical, embedder),
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import sys
 import warnings
 from datetime import date
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy.engine import URL
@@ -20,6 +22,11 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 app = typer.Typer(help="Tabashir: CVs, jobs and explainable matching.", no_args_is_help=True)
 db_app = typer.Typer(help="Database: migrations and connection.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+eval_app = typer.Typer(help="Quality reports on the public labelled data.", no_args_is_help=True)
+app.add_typer(eval_app, name="evaluate")
+ingest_app = typer.Typer(help="Ingest job feeds and CV files.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+SHARED_DATA = Path(os.environ.get("TABASHIR_SHARED_DATA", "../shared/data"))
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -103,11 +110,10 @@ def demo(
     today: Annotated[
         str | None, typer.Option(help="Reference date YYYY-MM-DD (default today).")
     ] = None,
-    embed: Annotated[bool, typer.Option(help="Embed jobs and CVs with the real model.")] = True,
+    embed: Annotated[bool, typer.Option(help="Then embed and index it (reindex).")] = True,
 ) -> None:
     """Load the bilingual demo data set (jobs, candidates with CVs, recruiters, an admin)."""
     from api.demo.loader import load_demo
-    from indexing.embedder import SentenceTransformerEmbedder
     from models.db import make_sync_engine
 
     try:
@@ -115,18 +121,52 @@ def demo(
     except DatabaseError as exc:
         _fail(str(exc))
     ref = date.fromisoformat(today) if today else date.today()
-    embedder = SentenceTransformerEmbedder() if embed else None
     with engine.begin() as conn:
         summary = load_demo(
             conn,
             seed=seed,
             today=ref,
             if_empty=if_empty,
-            embedder=embedder,
             progress=lambda msg: typer.echo(msg, err=True),
         )
     engine.dispose()
     typer.echo(summary)
+    if embed:
+        reindex(full=False)
+
+
+@app.command()
+def reindex(
+    full: Annotated[bool, typer.Option(help="Rebuild the lexical index from scratch.")] = False,
+) -> None:
+    """Embed what has no vector (or another model's) and bring the BM25 index up to date."""
+    import asyncio
+    import json
+
+    from api.indexer import refresh_indexes
+    from indexing.embedder import SentenceTransformerEmbedder
+    from indexing.lexical import TantivyJobIndex
+    from models.db import make_async_engine, make_sessionmaker, session_scope
+
+    async def _main() -> dict[str, object]:
+        engine = make_async_engine(_sync_url())
+        try:
+            async with session_scope(make_sessionmaker(engine)) as session:
+                report = await refresh_indexes(
+                    session,
+                    SentenceTransformerEmbedder(),
+                    TantivyJobIndex(),
+                    full=full,
+                    progress=lambda msg: typer.echo(msg, err=True),
+                )
+        finally:
+            await engine.dispose()
+        return report.as_dict()
+
+    try:
+        typer.echo("reindex: " + json.dumps(asyncio.run(_main())))
+    except DatabaseError as exc:
+        _fail(str(exc))
 
 
 @app.command()
@@ -165,7 +205,8 @@ def up(
     settings = get_api_settings()
     _ensure_port_free(host or settings.host, port or settings.port)
     db_upgrade("heads")
-    demo(if_empty=True, seed=20261126, today=None, embed=True)
+    demo(if_empty=True, seed=20261126, today=None, embed=False)
+    reindex(full=False)
     serve(host=host, port=port)
 
 
@@ -198,6 +239,89 @@ def worker(
         _fail(str(exc))
     except KeyboardInterrupt:
         pass
+
+
+@eval_app.command("parsing")
+def evaluate_parsing_cmd(
+    data: Annotated[Path, typer.Option(help="Shared data folder.")] = SHARED_DATA,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Per-field precision / recall / F1 of the CV parser (dotin set and sample PDFs)."""
+    from ingestion.evaluate import evaluate_parsing
+
+    report = evaluate_parsing(data)
+    typer.echo(report.to_json() if as_json else report.to_markdown())
+
+
+@eval_app.command("skills")
+def evaluate_skills_cmd(
+    data: Annotated[Path, typer.Option(help="Shared data folder.")] = SHARED_DATA,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Skill extraction against the ESCO-linked TECH / HOUSE sentences."""
+    from ingestion.evaluate import evaluate_skills
+
+    report = evaluate_skills(data)
+    typer.echo(report.to_json() if as_json else report.to_markdown())
+
+
+class TaxonomySkills:
+    """ingestion.skills behind the job pipeline's SkillNormaliser protocol."""
+
+    def extract(self, text: str) -> list[str]:
+        from ingestion.skills import extract_skills, normalise_skill
+
+        if len(text) <= 60 and "\n" not in text:  # one skill name: typo-tolerant lookup first
+            ref = normalise_skill(text)
+            if ref is not None:
+                return [ref.skill_id]
+        return list(dict.fromkeys(m.skill_id for m in extract_skills(text)))
+
+
+@ingest_app.command("jobs")
+def ingest_jobs_command(
+    feed: Annotated[str, typer.Argument(help="A .json / .jsonl / .csv file, or an http(s) URL.")],
+    source: Annotated[str, typer.Option(help="Feed name: (source, external_id) is a job's key.")],
+    mapping: Annotated[str | None, typer.Option(help="CSV column mapping, a JSON file.")] = None,
+    etag: Annotated[str | None, typer.Option(help="ETag of the last fetch (URLs).")] = None,
+    embed: Annotated[bool, typer.Option(help="Embed new and changed jobs now.")] = True,
+) -> None:
+    """Ingest a job feed: upsert by (source, external_id), merge duplicates, embed changes."""
+    import asyncio
+    import json
+
+    from ingestion.jobs import FeedError, fetch_http, ingest_jobs, read_csv, read_json
+    from models.db import make_async_engine, make_sessionmaker, session_scope
+
+    async def _main() -> dict[str, Any]:
+        if feed.startswith(("http://", "https://")):
+            parsed = await fetch_http(feed, etag=etag, mapping=mapping)
+        elif feed.lower().endswith(".csv"):
+            parsed = read_csv(Path(feed), mapping)
+        else:
+            parsed = read_json(Path(feed))
+        if parsed.not_modified:
+            return {"not_modified": True, "etag": parsed.etag}
+        engine = make_async_engine(_sync_url())
+        try:
+            async with session_scope(make_sessionmaker(engine)) as session:
+                # Vectors (with chunks) and the BM25 index come from reindex, as for any job.
+                report = await ingest_jobs(session, parsed, source, TaxonomySkills(), None)
+        finally:
+            await engine.dispose()
+        return {**report.as_dict(), "etag": parsed.etag}
+
+    try:
+        result = asyncio.run(_main())
+    except (FeedError, ValueError, OSError) as exc:
+        _fail(str(exc))
+    except DatabaseError as exc:
+        _fail(str(exc))
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    if embed and not result.get("not_modified"):
+        reindex(full=False)
+    if result.get("failed"):
+        raise typer.Exit(1)
 
 
 def main() -> None:

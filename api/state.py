@@ -9,6 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from api.settings import ApiSettings
 from indexing.embedder import Embedder
+from indexing.lexical import TantivyJobIndex
+from matching.engine import MatchEngine
 
 
 @dataclass
@@ -18,3 +20,5 @@ class AppState:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     embedder: Embedder
+    lexical: TantivyJobIndex
+    matcher: MatchEngine

@@ -37,6 +37,7 @@ class CandidateProfile:
     desired_locations: tuple[str, ...] = ()
     salary_expectation_aed: float | None = None  # monthly
     languages: tuple[str, ...] = ()  # ISO 639-1 codes the candidate works in
+    titles: tuple[str, ...] = ()  # job titles held or wanted
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class JobProfile:
 
 @dataclass(frozen=True)
 class Similarities:
-    """Cosine similarities from the vector index (None when not computed)."""
+    """How close the texts are (None when not computed): cosines of the whole document and of the
+    best chunk from the vector index, and the word overlap of job titles in [0, 1]."""
 
     document: float | None = None
     best_chunk: float | None = None
@@ -201,7 +203,6 @@ def score(
     for name, sim, weight, what in (
         ("semantic", sims.document, settings.weight_semantic, "Your CV as a whole"),
         ("chunk", sims.best_chunk, settings.weight_chunk, "A section of your CV"),
-        ("title", sims.title, settings.weight_title, "Your job titles"),
     ):
         if sim is not None:
             # MiniLM cosines of related texts sit in ~0.2–0.8: stretch that band onto [0, 1].
@@ -209,6 +210,17 @@ def score(
             features.append(
                 Feature(name, value, weight, f"{what} reads close to this job ({sim:.2f})")
             )
+    if sims.title is not None:
+        features.append(
+            Feature(
+                "title",
+                _clip(sims.title),
+                settings.weight_title,
+                "Your job titles share words with this one"
+                if sims.title > 0
+                else "Your job titles differ from this one",
+            )
+        )
     total = sum(f.weight for f in features)
     value = sum(f.weight * f.value for f in features) / total if total else 0.0
     return Scored(round(_clip(value), 4), tuple(features), tuple(matched), tuple(missing))

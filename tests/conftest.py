@@ -20,6 +20,8 @@ from api.migrations import upgrade
 from api.settings import ApiSettings
 from api.state import AppState
 from indexing.embedder import HashingEmbedder
+from indexing.lexical import TantivyJobIndex
+from matching.engine import MatchEngine
 from models.db import make_async_engine, make_sync_engine, resolve_database_url
 from models.settings import DatabaseSettings
 
@@ -96,18 +98,28 @@ def settings() -> ApiSettings:
 
 
 @pytest.fixture
+def lexical_index(tmp_path: Path) -> TantivyJobIndex:
+    """A BM25 index of the test's own, in a temporary folder."""
+    return TantivyJobIndex(tmp_path / "lexical")
+
+
+@pytest.fixture
 def app_state(
     settings: ApiSettings,
     database_url: URL,
     engine: AsyncEngine,
     sessionmaker: async_sessionmaker[AsyncSession],
+    lexical_index: TantivyJobIndex,
 ) -> AppState:
+    embedder = HashingEmbedder()
     return AppState(
         settings=settings,
         database_url=database_url,
         engine=engine,
         sessionmaker=sessionmaker,
-        embedder=HashingEmbedder(),
+        embedder=embedder,
+        lexical=lexical_index,
+        matcher=MatchEngine(lexical_index, embedder),
     )
 
 

@@ -1,4 +1,5 @@
-"""Write the demo data set into the database, in one transaction, embedding as it goes."""
+"""Write the demo data set into the database, in one transaction. Vectors and the lexical index
+are derived afterwards by the indexer (`tabashir reindex`), as for any other data."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from api.demo.dataset import DemoDataset, build_dataset
-from indexing.documents import content_hash, job_text
-from indexing.embedder import Embedder
 from models import (
     AdminPermissionAssignment,
     Candidate,
@@ -44,15 +43,6 @@ def _quiet(_: str) -> None:
     pass
 
 
-def _embed_all(
-    embedder: Embedder | None, texts: list[str], progress: Progress, what: str
-) -> list[list[float] | None]:
-    if embedder is None:
-        return [None] * len(texts)
-    progress(f"embedding {len(texts)} {what} with {embedder.model_id} ...")
-    return [row.tolist() for row in embedder.embed(texts)]
-
-
 def _user(email: str, name: str, user_type: UserType, role: AdminRole | None = None) -> User:
     return User(
         id=uuid.uuid4(),
@@ -64,12 +54,7 @@ def _user(email: str, name: str, user_type: UserType, role: AdminRole | None = N
     )
 
 
-def write_dataset(
-    session: Session,
-    data: DemoDataset,
-    embedder: Embedder | None = None,
-    progress: Progress = _quiet,
-) -> dict[str, int]:
+def write_dataset(session: Session, data: DemoDataset) -> dict[str, int]:
     """Insert every record of ``data``; the caller owns the transaction."""
     users: dict[str, uuid.UUID] = {}
 
@@ -117,12 +102,8 @@ def write_dataset(
         users[c.key] = candidate.id
     session.flush()
 
-    texts = [
-        job_text(j.title, j.company, j.description, j.requirements, j.skills) for j in data.jobs
-    ]
-    vectors = _embed_all(embedder, texts, progress, "jobs")
     jobs: dict[str, uuid.UUID] = {}
-    for j, text, vector in zip(data.jobs, texts, vectors, strict=True):
+    for j in data.jobs:
         job = Job(
             id=uuid.uuid4(),
             title=j.title,
@@ -147,16 +128,12 @@ def write_dataset(
             posted_at=j.posted_at,
             expires_at=j.expires_at,
             owner_id=users[j.recruiter_key] if j.recruiter_key else None,
-            content_hash=content_hash(text),
-            embedding=vector,
-            embedding_model=embedder.model_id if embedder and vector is not None else None,
         )
         session.add(job)
         jobs[j.key] = job.id
 
-    cv_vectors = _embed_all(embedder, [c.cv_text for c in data.candidates], progress, "CVs")
     resumes: dict[str, uuid.UUID] = {}
-    for c, vector in zip(data.candidates, cv_vectors, strict=True):
+    for c in data.candidates:
         raw = c.cv_text.encode("utf-8")
         resume = Resume(
             id=uuid.uuid4(),
@@ -170,9 +147,6 @@ def write_dataset(
             parsed=c.cv_parsed,
             language=c.cv_language,
             parse_status=ParseStatus.OK,
-            content_hash=content_hash(c.cv_text),
-            embedding=vector,
-            embedding_model=embedder.model_id if embedder and vector is not None else None,
         )
         session.add(resume)
         resumes[c.key] = resume.id
@@ -211,7 +185,6 @@ def load_demo(
     seed: int,
     today: date,
     if_empty: bool = False,
-    embedder: Embedder | None = None,
     progress: Progress = _quiet,
 ) -> str:
     """Load the demo set on ``conn`` inside the caller's transaction; return a one-line summary.
@@ -233,6 +206,6 @@ def load_demo(
         if clash:
             return f"demo: {clash} demo users already exist; nothing loaded"
         progress(f"building the demo data set (seed {seed}, reference date {today}) ...")
-        counts = write_dataset(session, data, embedder, progress)
+        counts = write_dataset(session, data)
         session.commit()
     return "demo: loaded " + ", ".join(f"{v} {k}" for k, v in counts.items())

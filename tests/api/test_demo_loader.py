@@ -6,12 +6,15 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api.demo.loader import load_demo
+from api.indexer import refresh_indexes
 from indexing.embedder import HashingEmbedder
+from indexing.lexical import TantivyJobIndex
 from models import Job, JobApplication, Resume, SavedJob, User
 from models.enums import UserType
+from models.search import DocType, SearchChunk
 
 pytestmark = pytest.mark.integration
 
@@ -22,16 +25,28 @@ async def _count(conn: AsyncConnection, stmt) -> int:  # type: ignore[no-untyped
     return int((await conn.execute(stmt)).scalar_one())
 
 
-async def test_demo_loads_every_record_with_vectors(connection: AsyncConnection) -> None:
-    embedder = HashingEmbedder()
-    summary = await connection.run_sync(
-        lambda c: load_demo(c, seed=7, today=TODAY, embedder=embedder)
-    )
+async def test_demo_loads_every_record_then_indexes(
+    connection: AsyncConnection, session: AsyncSession, lexical_index: TantivyJobIndex
+) -> None:
+    summary = await connection.run_sync(lambda c: load_demo(c, seed=7, today=TODAY))
     assert summary.startswith("demo: loaded")
 
     jobs = await _count(connection, select(func.count()).select_from(Job))
     assert jobs >= 300
+    assert await _count(connection, select(func.count(Job.embedding))) == 0
+    report = await refresh_indexes(session, HashingEmbedder(), lexical_index)
+    await session.commit()
+    assert report.jobs_embedded == jobs
+    assert report.lexical_rebuilt
+    assert await lexical_index.count() == jobs
     assert await _count(connection, select(func.count(Job.embedding))) == jobs
+    chunks = await _count(
+        connection, select(func.count()).where(SearchChunk.doc_type == DocType.JOB)
+    )
+    assert chunks >= jobs
+    # Indexing again finds nothing left to do.
+    again = await refresh_indexes(session, HashingEmbedder(), lexical_index)
+    assert (again.jobs_embedded, again.resumes_embedded, again.lexical_rebuilt) == (0, 0, False)
     arabic = await _count(connection, select(func.count()).where(Job.language == "ar"))
     assert arabic > 0
     cities = await _count(connection, select(func.count(func.distinct(Job.city))))
@@ -42,6 +57,7 @@ async def test_demo_loads_every_record_with_vectors(connection: AsyncConnection)
     assert candidates >= 30
     assert await _count(connection, select(func.count()).select_from(Resume)) == candidates
     assert await _count(connection, select(func.count(Resume.embedding))) == candidates
+    assert report.resumes_embedded == candidates
     assert await _count(connection, select(func.count()).select_from(JobApplication)) > 50
     assert await _count(connection, select(func.count()).select_from(SavedJob)) > 20
     admins = (

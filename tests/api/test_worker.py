@@ -31,7 +31,9 @@ async def test_embed_missing_fills_vectors(
     task = (await session.execute(select(Task))).scalar_one()
     await session.refresh(task)
     assert task.status == TaskStatus.SUCCEEDED
-    assert task.result == {"jobs": 1, "resumes": 0}
+    assert task.result is not None
+    assert (task.result["jobs"], task.result["resumes"]) == (1, 0)
+    assert await app_state.lexical.count() == 1
 
 
 async def test_failing_task_is_retried_later_then_marked_failed(

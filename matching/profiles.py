@@ -1,0 +1,163 @@
+"""Profiles for matching, built from stored rows: skills resolved to the taxonomy, rarity kept.
+
+Built only from professional facts. A candidate's gender, nationality, date of birth, photo,
+religion or marital status are never read here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from ingestion.skills import extract_skills, normalise_skill
+from matching.features import CandidateProfile, JobProfile, monthly_aed
+from models import Candidate, Job
+from models.enums import WorkMode
+
+_LANGUAGE_CODES = {
+    "arabic": "ar",
+    "العربية": "ar",
+    "عربي": "ar",
+    "اللغة العربية": "ar",
+    "english": "en",
+    "الإنجليزية": "en",
+    "الانجليزية": "en",
+    "اللغة الإنجليزية": "en",
+    "اللغة الانجليزية": "en",
+    "hindi": "hi",
+    "urdu": "ur",
+    "french": "fr",
+    "tagalog": "tl",
+    "filipino": "tl",
+}
+_WORD = re.compile(r"[\w+#.]+", re.UNICODE)
+
+
+@lru_cache(maxsize=65536)
+def resolve_skill(name: str) -> tuple[str, str, float] | None:
+    """(skill id, label, rarity in [0, 1]) for one skill name, or None when unknown."""
+    ref = normalise_skill(name)
+    return (ref.skill_id, ref.label, ref.weight) if ref else None
+
+
+def resolve_skills(names: Iterable[str]) -> tuple[dict[str, str], dict[str, float]]:
+    """Skill names → ({id: label}, {id: rarity}); unknown names keep their own text as id."""
+    labels: dict[str, str] = {}
+    rarity: dict[str, float] = {}
+    for name in names:
+        if not name or not name.strip():
+            continue
+        hit = resolve_skill(name.strip())
+        if hit is None:
+            key = "raw:" + name.strip().lower()
+            labels.setdefault(key, name.strip())
+            rarity.setdefault(key, 0.5)
+        else:
+            labels.setdefault(hit[0], hit[1])
+            rarity[hit[0]] = hit[2]
+    return labels, rarity
+
+
+def skill_weight(rarity: float) -> float:
+    """Weight of a job skill in the overlap: generic skills still count, rare ones count more."""
+    return 0.25 + rarity
+
+
+def _skill_names(parsed: Mapping[str, Any]) -> list[str]:
+    names: list[str] = []
+    for item in parsed.get("skills") or ():
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, Mapping) and item.get("name"):
+            names.append(str(item["name"]))
+    return names
+
+
+def _languages(parsed: Mapping[str, Any]) -> tuple[str, ...]:
+    codes: list[str] = []
+    if parsed.get("language") in ("en", "ar"):
+        codes.append(str(parsed["language"]))
+    for item in parsed.get("languages") or ():
+        name = item.get("language") if isinstance(item, Mapping) else item
+        code = _LANGUAGE_CODES.get(str(name or "").strip().lower())
+        if code:
+            codes.append(code)
+    return tuple(dict.fromkeys(codes))
+
+
+def _years(parsed: Mapping[str, Any]) -> float | None:
+    value = parsed.get("total_years_experience")
+    return float(value) if isinstance(value, int | float) else None
+
+
+def candidate_profile(
+    parsed: Mapping[str, Any] | None,
+    candidate: Candidate | None = None,
+    text: str | None = None,
+) -> CandidateProfile:
+    """What matching knows of a candidate: their CV's structure, their stated preferences."""
+    parsed = parsed or {}
+    names = _skill_names(parsed)
+    if not names and text:
+        names = [m.label for m in extract_skills(text)]
+    labels, _ = resolve_skills(names)
+    titles = [str(e.get("title")) for e in parsed.get("employment") or () if e.get("title")]
+    if parsed.get("title"):
+        titles.insert(0, str(parsed["title"]))
+    personal = parsed.get("personal") or {}
+    years = _years(parsed)
+    city, country = personal.get("city"), personal.get("country")
+    locations: tuple[str, ...] = ()
+    salary: float | None = None
+    if candidate is not None:
+        years = candidate.years_experience if years is None else years
+        city = candidate.city or city
+        country = candidate.country or country
+        locations = tuple(candidate.desired_locations or ())
+        titles.extend(candidate.desired_positions or ())
+        salary = monthly_aed(candidate.salary_expectation, candidate.salary_currency, "month")
+    return CandidateProfile(
+        skills=labels,
+        years_experience=years,
+        city=city,
+        country=country,
+        desired_locations=locations,
+        salary_expectation_aed=salary,
+        languages=_languages(parsed),
+        titles=tuple(dict.fromkeys(titles)),
+    )
+
+
+def job_profile(job: Job) -> tuple[JobProfile, dict[str, float]]:
+    """A job's profile and the rarity of its skills."""
+    labels, rarity = resolve_skills(job.skills or ())
+    profile = JobProfile(
+        skills=labels,
+        experience_min=job.experience_min,
+        experience_max=job.experience_max,
+        city=job.city,
+        country=job.country,
+        remote=job.work_mode == WorkMode.REMOTE,
+        salary_min=job.salary_min,
+        salary_max=job.salary_max,
+        salary_currency=job.salary_currency,
+        salary_period=job.salary_period.value if job.salary_period else None,
+        posted_at=job.posted_at,
+        language=job.language,
+    )
+    return profile, {k: skill_weight(v) for k, v in rarity.items()}
+
+
+def title_overlap(titles: Sequence[str], job_title: str) -> float | None:
+    """Best word overlap (Jaccard) between the candidate's titles and the job's title."""
+    job_words = {w.lower() for w in _WORD.findall(job_title)}
+    if not titles or not job_words:
+        return None
+    best = 0.0
+    for title in titles:
+        words = {w.lower() for w in _WORD.findall(title)}
+        if words:
+            best = max(best, len(words & job_words) / len(words | job_words))
+    return best

@@ -1,0 +1,164 @@
+"""The matching engine end to end on the real database, with the deterministic hashing embedder."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.indexer import refresh_indexes
+from indexing.embedder import HashingEmbedder
+from indexing.filters import JobFilters
+from indexing.lexical import TantivyJobIndex
+from matching.engine import MatchEngine, MatchQuery
+from matching.profiles import candidate_profile
+from models import Candidate, Resume, User
+from models.enums import UserType
+
+pytestmark = pytest.mark.integration
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
+CV = (
+    "Layla Haddad\nData Analyst | Dubai\n\nEXPERIENCE\nData Analyst — Falcon Analytics\n"
+    "Jan 2021 – Present\nBuilt dashboards in Power BI; SQL and Python reporting.\n\n"
+    "SKILLS\nPython, SQL, Power BI, data analysis\n"
+)
+PARSED = {
+    "title": "Data Analyst",
+    "employment": [{"title": "Data Analyst", "company": "Falcon Analytics"}],
+    "skills": [{"name": "Python"}, {"name": "SQL"}, {"name": "Power BI"}],
+    "languages": [{"language": "English"}],
+    "total_years_experience": 5,
+}
+
+
+async def _corpus(job_factory, session: AsyncSession, lexical: TantivyJobIndex):  # type: ignore[no-untyped-def]
+    jobs = {
+        "analyst": await job_factory(
+            embedded=False,
+            title="Data Analyst",
+            city="Dubai",
+            description="Analyse data with SQL and Python; build Power BI dashboards.",
+            skills=["SQL", "Python", "Power BI"],
+            experience_min=2,
+            experience_max=6,
+        ),
+        "analyst_riyadh": await job_factory(
+            embedded=False,
+            title="Senior Data Analyst",
+            city="Riyadh",
+            country="SA",
+            description="SQL, Python and Tableau reporting for a retail group.",
+            skills=["SQL", "Python", "Tableau"],
+            experience_min=4,
+        ),
+        "nurse": await job_factory(
+            embedded=False,
+            title="Registered Nurse",
+            city="Dubai",
+            description="Patient care in the intensive care unit; BLS certification.",
+            skills=["patient care", "BLS"],
+        ),
+        "chef": await job_factory(
+            embedded=False,
+            title="Chef de Partie",
+            city="Abu Dhabi",
+            description="Run the hot kitchen section, HACCP food safety.",
+            skills=["food safety", "HACCP"],
+        ),
+    }
+    await refresh_indexes(session, HashingEmbedder(), lexical)
+    await session.commit()
+    return jobs
+
+
+async def test_jobs_for_a_cv_rank_the_right_job_first_and_explain_it(
+    session: AsyncSession, lexical_index: TantivyJobIndex, job_factory
+) -> None:  # type: ignore[no-untyped-def]
+    jobs = await _corpus(job_factory, session, lexical_index)
+    engine = MatchEngine(lexical_index, HashingEmbedder())
+    query = MatchQuery(text=CV, profile=candidate_profile(PARSED))
+    matches = await engine.match_jobs(session, query, now=NOW)
+    assert matches[0].id == jobs["analyst"].id
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+    assert all(0.0 <= m.score <= 1.0 for m in matches)
+    top = matches[0].explanation()
+    matched = " | ".join(top["matchedSkills"])  # taxonomy labels, e.g. "Python (computer programming)"
+    assert "Python" in matched
+    assert "SQL" in matched
+    assert "Power BI" in matched
+    assert top["reasons"]
+    assert top["retrieval"]["lexical"] == 1
+
+
+async def test_hard_filters_are_never_broken(
+    session: AsyncSession, lexical_index: TantivyJobIndex, job_factory
+) -> None:  # type: ignore[no-untyped-def]
+    jobs = await _corpus(job_factory, session, lexical_index)
+    engine = MatchEngine(lexical_index, HashingEmbedder())
+    for mode in ("lexical", "vector", "fused", "reranked"):
+        query = MatchQuery(text=CV, filters=JobFilters(city=("Dubai",)))
+        found = {m.id for m in await engine.match_jobs(session, query, mode=mode, now=NOW)}  # type: ignore[arg-type]
+        assert jobs["analyst_riyadh"].id not in found, mode
+        assert jobs["chef"].id not in found, mode
+        assert jobs["analyst"].id in found, mode
+
+
+async def _candidate(
+    session: AsyncSession, email: str, **protected: object
+) -> tuple[Resume, Candidate]:
+    user = User(email=email, user_type=UserType.CANDIDATE)
+    session.add(user)
+    await session.flush()
+    candidate = Candidate(
+        user_id=user.id,
+        city="Dubai",
+        country="AE",
+        desired_locations=["Dubai"],
+        years_experience=5,
+        **protected,
+    )
+    resume = Resume(
+        user_id=user.id,
+        file_name="cv.txt",
+        mime_type="text/plain",
+        size_bytes=len(CV),
+        sha256=email.ljust(64, "0")[:64],
+        extracted_text=CV,
+        parsed=PARSED,
+    )
+    session.add_all([candidate, resume])
+    await session.flush()
+    return resume, candidate
+
+
+async def test_protected_attributes_change_no_score_in_either_direction(
+    session: AsyncSession, lexical_index: TantivyJobIndex, job_factory
+) -> None:  # type: ignore[no-untyped-def]
+    jobs = await _corpus(job_factory, session, lexical_index)
+    a = await _candidate(
+        session, "a@example.com", gender="female", nationality="AE", date_of_birth=date(1995, 1, 1)
+    )
+    b = await _candidate(
+        session, "b@example.com", gender="male", nationality="IN", date_of_birth=date(1970, 6, 30)
+    )
+    await refresh_indexes(session, HashingEmbedder(), lexical_index)
+    await session.commit()
+    engine = MatchEngine(lexical_index, HashingEmbedder())
+
+    scores = []
+    for resume, candidate in (a, b):
+        await session.refresh(resume)
+        query = MatchQuery(
+            text=CV,
+            vector=list(resume.embedding),
+            profile=candidate_profile(resume.parsed, candidate, CV),
+        )
+        scores.append({m.id: m.score for m in await engine.match_jobs(session, query, now=NOW)})
+    assert scores[0] == scores[1]
+
+    ranked = await engine.rank_candidates(session, jobs["analyst"].id, [a[0].id, b[0].id], now=NOW)
+    by_resume = {m.id: m.score for m in ranked}
+    assert by_resume[a[0].id] == by_resume[b[0].id]
+    # The recruiter sees the score the candidate sees.
+    assert by_resume[a[0].id] == scores[0][jobs["analyst"].id]
