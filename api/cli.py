@@ -265,6 +265,29 @@ def evaluate_skills_cmd(
     typer.echo(report.to_json() if as_json else report.to_markdown())
 
 
+@eval_app.command("matching")
+def evaluate_matching_cmd(
+    data: Annotated[Path, typer.Option(help="Shared data folder.")] = SHARED_DATA,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """nDCG@10, MAP, Recall@50, MRR of BM25, vectors, fused and re-ranked, on every labelled set."""
+    import asyncio
+
+    from api.evaluation import evaluate_matching
+    from indexing.embedder import SentenceTransformerEmbedder
+
+    try:
+        server = _sync_url()
+    except DatabaseError as exc:
+        _fail(str(exc))
+    report = asyncio.run(
+        evaluate_matching(
+            server, data, SentenceTransformerEmbedder(), progress=lambda m: typer.echo(m, err=True)
+        )
+    )
+    typer.echo(report.to_json() if as_json else report.to_markdown())
+
+
 class TaxonomySkills:
     """ingestion.skills behind the job pipeline's SkillNormaliser protocol."""
 

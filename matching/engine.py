@@ -125,7 +125,16 @@ class MatchEngine:
         if mode != "lexical":
             rankings["vector"] = doc_hits
             rankings["chunks"] = chunk_hits
-        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k)
+        weights = {
+            name: w
+            for name, w in (
+                ("lexical", self.settings.fusion_lexical),
+                ("vector", self.settings.fusion_vector),
+                ("chunks", self.settings.fusion_chunks),
+            )
+            if name in rankings
+        }
+        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)
         if mode != "reranked":
             window = fused[query.offset : query.offset + query.limit]
             top = fused[0].score if fused else 1.0

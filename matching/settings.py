@@ -13,15 +13,19 @@ class MatchingSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TABASHIR_MATCH_", env_file=".env", extra="ignore")
 
-    weight_semantic: float = 3.0
-    weight_chunk: float = 1.5
-    weight_title: float = 1.5
+    weight_semantic: float = 1.0
+    weight_chunk: float = 0.5
+    weight_title: float = 2.0
     weight_skills: float = 3.0
-    weight_experience: float = 1.0
-    weight_location: float = 1.0
-    weight_salary: float = 0.5
-    weight_recency: float = 0.5
-    weight_language: float = 0.5
+    weight_experience: float = 0.5
+    weight_location: float = 0.5
+    weight_salary: float = 0.25
+    weight_recency: float = 0.25
+    weight_language: float = 0.25
+    #: Weights of each ranking in reciprocal rank fusion.
+    fusion_lexical: float = 1.0
+    fusion_vector: float = 0.5
+    fusion_chunks: float = 0.5
     #: Retrieval pools are this many times the page size, from each index, before fusion.
     oversample: int = 5
     rrf_k: int = 60
