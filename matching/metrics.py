@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from statistics import fmean
+from typing import TypeVar
 
-Id = Hashable
+Id = TypeVar("Id", bound=Hashable)
 
 
 def dcg_at_k(gains: Sequence[float], k: int) -> float:
