@@ -21,6 +21,7 @@ from api.health import routes as health_routes
 from api.health.service import VERSION
 from api.jobs import routes as job_routes
 from api.observability import RequestContextMiddleware
+from api.search import routes as search_routes
 from api.settings import ApiSettings, get_api_settings
 from api.state import AppState
 from indexing.embedder import SentenceTransformerEmbedder
@@ -97,6 +98,8 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
             allow_headers=["*"],
         )
     app.include_router(health_routes.router)
+    # Before the jobs router: /api/v1/resume/jobs/match must not be read as a job id.
+    app.include_router(search_routes.router)
     app.include_router(job_routes.router)
     app.include_router(account_routes.router)
     app.include_router(admin_routes.router)

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # One database per pytest process, so parallel runs against one server never clobber each other.
 TEST_DB_PREFIX = "tabashir_test_"
 TEST_DB = f"{TEST_DB_PREFIX}{os.getpid()}"
-API_TOKEN = "test-api-token"
+API_TOKEN = "test-api-token"  # tests/fixtures/users.py TEST_API_TOKEN is the same
 
 
 def shared_data() -> Path:
@@ -94,7 +94,10 @@ async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterat
 
 @pytest.fixture
 def settings() -> ApiSettings:
-    return ApiSettings(env="test", API_TOKEN=API_TOKEN)
+    # Fixed secrets and the cheapest password hashing, so suites of logins stay fast.
+    from tests.fixtures.users import api_settings_for_tests
+
+    return api_settings_for_tests()
 
 
 @pytest.fixture

@@ -1,0 +1,214 @@
+"""Search and match: the HTTP-facing rules around the matching engine."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.accounts.permissions import effective_permissions
+from api.errors import BadInput, NotFound
+from api.search.schemas import Facet, JobHit, JobSummary, SearchFilters
+from indexing.filters import JobFilters, job_filter_clause
+from ingestion.cv_parser import parse_cv
+from matching.engine import Match, MatchEngine, MatchQuery, Mode
+from matching.features import CandidateProfile
+from matching.profiles import candidate_profile
+from models import Candidate, Job, JobApplication, Resume, User
+from models.enums import ParseStatus, Permission, UserType
+
+MAX_QUERY_CHARS = 20_000
+
+
+def to_filters(f: SearchFilters) -> JobFilters:
+    return JobFilters(
+        city=tuple(f.city),
+        country=tuple(f.country),
+        job_type=tuple(f.job_type),
+        work_mode=tuple(f.work_mode),
+        salary_min=f.salary_min,
+        salary_max=f.salary_max,
+        experience_years=f.experience_years,
+        language=tuple(f.language),
+        posted_since=f.posted_since,
+        company=tuple(f.company),
+    )
+
+
+async def _hits(session: AsyncSession, matches: Sequence[Match]) -> list[JobHit]:
+    jobs = {
+        j.id: j
+        for j in (
+            await session.execute(select(Job).where(Job.id.in_([m.id for m in matches])))
+        ).scalars()
+    }
+    return [
+        JobHit(
+            job=JobSummary.model_validate(jobs[m.id]), score=m.score, explanation=m.explanation()
+        )
+        for m in matches
+        if m.id in jobs
+    ]
+
+
+async def facets(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[str, list[Facet]]:
+    """Counts per city and per job type over the retrieved set."""
+    out: dict[str, list[Facet]] = {}
+    for name, column in (("city", Job.city), ("jobType", Job.job_type)):
+        rows = await session.execute(
+            select(column, func.count())
+            .where(Job.id.in_(list(ids)), column.is_not(None))
+            .group_by(column)
+            .order_by(func.count().desc(), column)
+        )
+        out[name] = [Facet(value=str(getattr(v, "value", v)), count=c) for v, c in rows.all()]
+    return out
+
+
+async def search_jobs(
+    session: AsyncSession,
+    engine: MatchEngine,
+    q: str | None,
+    filters: JobFilters,
+    limit: int,
+    offset: int,
+) -> tuple[list[JobHit], int, dict[str, list[Facet]]]:
+    """Free-text hybrid search (BM25 + vectors, fused); newest first without ``q``."""
+    if not q or not q.strip():
+        total = (
+            await session.execute(select(func.count()).where(job_filter_clause(filters)))
+        ).scalar_one()
+        rows = (
+            await session.execute(
+                select(Job.id)
+                .where(job_filter_clause(filters))
+                .order_by(Job.posted_at.desc().nulls_last(), Job.id)
+                .offset(offset)
+                .limit(limit)
+            )
+        ).scalars()
+        ids = list(rows)
+        hits = await _hits(session, [Match(id=i, score=0.0) for i in ids])
+        return hits, int(total), await facets(session, ids)
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadInput(
+            f"The query is longer than {MAX_QUERY_CHARS} characters", code="query_too_long"
+        )
+    pool = MatchQuery(
+        text=q, filters=filters, limit=offset + limit + engine.settings.oversample * limit
+    )
+    everything = await engine.match_jobs(session, pool, mode="fused")
+    page = everything[offset : offset + limit]
+    return (
+        await _hits(session, page),
+        len(everything),
+        await facets(session, [m.id for m in everything]),
+    )
+
+
+async def latest_resume(session: AsyncSession, user_id: uuid.UUID) -> Resume | None:
+    return (
+        await session.execute(
+            select(Resume)
+            .where(Resume.user_id == user_id, Resume.parse_status == ParseStatus.OK)
+            .order_by(Resume.created_at.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def profile_for_user(
+    session: AsyncSession, user: User, resume: Resume | None
+) -> tuple[CandidateProfile, str, list[float] | None]:
+    """The profile, query text and stored vector of a user's CV (the latest when not given)."""
+    candidate = await session.get(Candidate, user.id)
+    resume = resume or await latest_resume(session, user.id)
+    if resume is None or not resume.extracted_text:
+        raise NotFound("Upload a CV first: matching needs one", code="no_resume")
+    vector = list(resume.embedding) if resume.embedding is not None else None
+    profile = candidate_profile(resume.parsed, candidate, resume.extracted_text)
+    return profile, resume.extracted_text, vector
+
+
+def profile_for_text(text: str) -> CandidateProfile:
+    """A profile from pasted or uploaded CV text, parsed as an upload would be."""
+    if len(text) > MAX_QUERY_CHARS * 5:
+        raise BadInput("The text is too long", code="text_too_long")
+    return candidate_profile(parse_cv(text).model_dump(mode="json"), None, text)
+
+
+async def match_jobs(
+    session: AsyncSession,
+    engine: MatchEngine,
+    text: str,
+    profile: CandidateProfile,
+    vector: list[float] | None,
+    filters: JobFilters,
+    limit: int,
+    offset: int,
+    mode: Mode = "reranked",
+) -> list[JobHit]:
+    query = MatchQuery(
+        text=text, profile=profile, vector=vector, filters=filters, limit=limit, offset=offset
+    )
+    return await _hits(session, await engine.match_jobs(session, query, mode=mode))
+
+
+async def ranked_applicants(
+    session: AsyncSession, engine: MatchEngine, user: User, job_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """A job's applicants ranked by the score they see themselves. Only the job's owner (or an
+    admin with MANAGE_APPLICATIONS) may look; anyone else gets the same 404 as a missing job."""
+    job = await session.get(Job, job_id)
+    allowed = job is not None and (
+        job.owner_id == user.id
+        or (
+            user.user_type == UserType.ADMIN
+            and Permission.MANAGE_APPLICATIONS in await effective_permissions(session, user)
+        )
+    )
+    if job is None or not allowed:
+        raise NotFound("Job not found", code="job_not_found")
+    apps = (
+        (
+            await session.execute(
+                select(JobApplication).where(
+                    JobApplication.job_id == job_id, JobApplication.resume_id.is_not(None)
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    by_resume = {a.resume_id: a for a in apps if a.resume_id is not None}
+    ranked = await engine.rank_candidates(session, job_id, list(by_resume))
+    candidates = {
+        c.user_id: c
+        for c in (
+            await session.execute(
+                select(Candidate).where(Candidate.user_id.in_([a.user_id for a in apps]))
+            )
+        ).scalars()
+    }
+    out = []
+    for match in ranked:
+        app = by_resume[match.id]
+        cand = candidates.get(app.user_id)
+        out.append(
+            {
+                "applicationId": app.id,
+                "candidateId": app.user_id,
+                "resumeId": match.id,
+                "stage": app.stage.value,
+                "score": match.score,
+                "explanation": match.explanation(),
+                # Professional facts only: no gender, nationality, age or photo.
+                "city": cand.city if cand else None,
+                "yearsExperience": cand.years_experience if cand else None,
+                "desiredPositions": list(cand.desired_positions) if cand else [],
+            }
+        )
+    return out
