@@ -41,7 +41,7 @@ class VectorSearchSettings(BaseSettings):
     #: bounded at the threshold (planner estimates can be high); 1 turns the check off.
     confirm_factor: float = Field(default=2.0, ge=1.0)
     #: HNSW candidates fetched per result wanted (ef_search and the re-ordered pool).
-    oversample: int = Field(default=10, ge=1, le=100)
+    oversample: int = Field(default=4, ge=1, le=100)
     #: pgvector's hnsw.max_scan_tuples: how far an iterative scan may walk before giving up.
     hnsw_max_scan_tuples: int = Field(default=50_000, ge=1_000)
     #: Largest k a caller may ask for.
