@@ -14,13 +14,18 @@ from starlette.responses import Response
 
 from api.accounts import routes as account_routes
 from api.admin import routes as admin_routes
+from api.applications import routes as application_routes
 from api.billing import routes as billing_routes
 from api.billing.deps import close_stripe
 from api.errors import install_error_handlers
 from api.health import routes as health_routes
 from api.health.service import VERSION
+from api.home import routes as home_routes
 from api.jobs import routes as job_routes
+from api.jobs import sync_routes as job_sync_routes
 from api.observability import RequestContextMiddleware
+from api.recruiter import routes as recruiter_routes
+from api.saved_jobs import routes as saved_job_routes
 from api.search import routes as search_routes
 from api.settings import ApiSettings, get_api_settings
 from api.state import AppState
@@ -101,6 +106,11 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
     # Before the jobs router: /api/v1/resume/jobs/match must not be read as a job id.
     app.include_router(search_routes.router)
     app.include_router(job_routes.router)
+    app.include_router(application_routes.router)
+    app.include_router(job_sync_routes.router)
+    app.include_router(saved_job_routes.router)
+    app.include_router(recruiter_routes.router)
+    app.include_router(home_routes.router)
     app.include_router(account_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(billing_routes.router)

@@ -289,7 +289,8 @@ def evaluate_matching_cmd(
 
 
 class TaxonomySkills:
-    """ingestion.skills behind the job pipeline's SkillNormaliser protocol."""
+    """ingestion.skills behind the job pipeline's SkillNormaliser protocol. Jobs store the
+    taxonomy's canonical labels: readable in listings, and matching resolves them to ids."""
 
     def extract(self, text: str) -> list[str]:
         from ingestion.skills import extract_skills, normalise_skill
@@ -297,8 +298,8 @@ class TaxonomySkills:
         if len(text) <= 60 and "\n" not in text:  # one skill name: typo-tolerant lookup first
             ref = normalise_skill(text)
             if ref is not None:
-                return [ref.skill_id]
-        return list(dict.fromkeys(m.skill_id for m in extract_skills(text)))
+                return [ref.label]
+        return list(dict.fromkeys(m.label for m in extract_skills(text)))
 
 
 @ingest_app.command("jobs")

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from ingestion.skills import extract_skills, normalise_skill
+from ingestion.taxonomy import get_taxonomy
 from matching.features import CandidateProfile, JobProfile, monthly_aed
 from models import Candidate, Job
 from models.enums import WorkMode
@@ -38,6 +39,9 @@ _WORD = re.compile(r"[\w+#.]+", re.UNICODE)
 @lru_cache(maxsize=65536)
 def resolve_skill(name: str) -> tuple[str, str, float] | None:
     """(skill id, label, rarity in [0, 1]) for one skill name, or None when unknown."""
+    if name.startswith(("esco:", "onet:")):  # already a canonical id (feeds store those)
+        entry = get_taxonomy().get(name)
+        return (entry.id, entry.label, entry.weight) if entry else None
     ref = normalise_skill(name)
     return (ref.skill_id, ref.label, ref.weight) if ref else None
 

@@ -15,6 +15,7 @@ from models.base import Base
 from models.billing import CreditLedgerEntry, Payment, Subscription, WebhookEvent
 from models.job import Job, JobApplication, SavedJob
 from models.messaging import EmailOutbox, Notification
+from models.pipeline import ApplicationNote, ApplicationStageChange
 from models.resume import Resume
 from models.task import Task
 from models.user import AdminPermissionAssignment, Candidate, Recruiter, RefreshToken, User
@@ -27,6 +28,8 @@ __all__ = [
     "AiResume",
     "AiResumePersonalDetails",
     "AiSkill",
+    "ApplicationNote",
+    "ApplicationStageChange",
     "AuditLog",
     "Base",
     "Candidate",

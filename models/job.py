@@ -6,8 +6,17 @@ import uuid
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    CheckConstraint,
+    Computed,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, CreatedAt, Timestamp, UpdatedAt, UUIDPk, hnsw_cosine_index, str_enum
@@ -20,6 +29,14 @@ from models.enums import (
     WorkMode,
 )
 from models.settings import EMBEDDING_DIM
+
+#: The full-text document of a job: title weighs most, then employer, then description. The
+#: 'simple' configuration neither stems nor drops stop words, so English and Arabic both work.
+JOB_SEARCH_VECTOR_SQL = (
+    "setweight(to_tsvector('simple'::regconfig, title), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, company), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, description), 'C')"
+)
 
 
 class Job(Base):
@@ -37,6 +54,7 @@ class Job(Base):
         Index("ix_jobs_salary_range", "salary_min", "salary_max"),
         Index("ix_jobs_experience_range", "experience_min", "experience_max"),
         Index("ix_jobs_status_posted_at", "status", "posted_at"),
+        Index("ix_jobs_search_vector", "search_vector", postgresql_using="gin"),
         hnsw_cosine_index("ix_jobs_embedding_hnsw"),
     )
 
@@ -79,6 +97,20 @@ class Job(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIM))
     embedding_model: Mapped[str | None] = mapped_column(String(200))
+    #: When the job last left the open state by a person's decision (closed); time-to-fill and
+    #: the lifecycle report read it. Expiry is computed from ``expires_at``.
+    closed_at: Mapped[Timestamp | None]
+    #: Recruiters of this job review applicants without name, email, phone or any protected
+    #: attribute (and cannot switch it off per request).
+    blind_review: Mapped[bool] = mapped_column(server_default=text("false"), default=False)
+    # Maintained by Postgres from title, company and description; never loaded with the row
+    # (a whole description's lexemes), only used in WHERE / ORDER BY.
+    search_vector: Mapped[str | None] = mapped_column(
+        TSVECTOR,
+        Computed(JOB_SEARCH_VECTOR_SQL, persisted=True),
+        deferred=True,
+        deferred_raiseload=True,
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
 
@@ -89,6 +121,9 @@ class JobApplication(Base):
     __tablename__ = "job_applications"
     __table_args__ = (
         UniqueConstraint("user_id", "job_id"),
+        # The daily quota counts a candidate's applications of one day.
+        Index("ix_job_applications_user_id_created_at", "user_id", "created_at"),
+        Index("ix_job_applications_job_id_stage", "job_id", "stage"),
         CheckConstraint(
             "matched_score IS NULL OR (matched_score >= 0 AND matched_score <= 1)",
             name="matched_score_unit_interval",
@@ -132,3 +167,8 @@ class SavedJob(Base):
     )
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[CreatedAt]
+
+
+# The pipeline's tables (stage history, notes) hang off job_applications: register them with
+# the metadata whenever jobs are, so migrations and the app always see them.
+from models import pipeline as pipeline  # noqa: E402

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.accounts.ratelimit import purge_rate_limits_task
 from api.indexer import refresh_indexes
 from api.integrations.email import deliver_email_task
+from api.jobs.tasks import expire_jobs_task
 from api.state import AppState
 
 Handler = Callable[[AsyncSession, AppState, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -30,6 +31,7 @@ async def embed_missing(
 
 HANDLERS: dict[str, Handler] = {
     "embed_missing": embed_missing,
+    "expire_jobs": expire_jobs_task,
     "deliver_email": deliver_email_task,
     "purge_rate_limits": purge_rate_limits_task,
 }

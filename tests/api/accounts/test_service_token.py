@@ -28,5 +28,8 @@ async def test_every_configured_token_is_accepted_and_nothing_else(client_for: C
 
 
 async def test_a_user_access_token_is_not_a_service_token(client: httpx.AsyncClient) -> None:
-    response = await client.get(JOBS, headers={"Authorization": "Bearer something"})
+    # The job list also serves signed-in users; this route is service-to-service only.
+    response = await client.post(
+        "/api/v1/resume/jobs/match", data={"text": "cv"}, headers={"Authorization": "Bearer x"}
+    )
     assert_error(response, 401, "invalid_api_token")

@@ -169,7 +169,8 @@ async def test_applicants_ranked_for_the_jobs_recruiter_only(
     ranked = got.json()
     assert [r["candidateId"] for r in ranked] == [str(applicants[0].id), str(applicants[1].id)]
     assert ranked[0]["score"] > ranked[1]["score"]
-    assert "gender" not in ranked[0] and "nationality" not in ranked[0]
+    assert "gender" not in ranked[0]
+    assert "nationality" not in ranked[0]
     denied = await client.get(
         f"/api/v1/jobs/{job.id}/candidates", headers=await auth_headers(client, rival)
     )

@@ -1,0 +1,96 @@
+"""What an application may say about a candidate: only what their CV supports.
+
+A skill is "matched" only when the CV's text names it (folded for case, accents and Arabic
+letter forms, on word boundaries); every other job skill is "missing". Whatever a scorer
+returns, ``supported_explanation`` keeps only claims the CV backs, so nothing is ever written
+into an application that the CV does not support.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ingestion.jobs.text import fold
+
+_SPACE = re.compile(r"\s+")
+_TAXONOMY_ID = re.compile(r"^(esco|onet):\S+$")
+MAX_REASONS = 10
+MAX_REASON_CHARS = 300
+
+
+def folded_text(text: str) -> str:
+    """The CV text as skills are looked up in it."""
+    return _SPACE.sub(" ", fold(text))
+
+
+def skill_in_text(skill: str, folded: str) -> bool:
+    """True when ``folded`` (from :func:`folded_text`) names ``skill`` as a whole word/phrase."""
+    needle = _SPACE.sub(" ", fold(skill)).strip()
+    if not needle:
+        return False
+    # "+" and "#" continue a skill's name: C is not named by "C++" or "C#".
+    return re.search(r"(?<!\w)" + re.escape(needle) + r"(?![\w+#])", folded) is not None
+
+
+def skill_forms(skill: str) -> tuple[str, tuple[str, ...]]:
+    """(the name to show, the names a CV may use for it). Feeds ingested through the skill
+    taxonomy store its ids ("esco:…", "onet:…"): those show their label and are found under
+    the label or any synonym; any other skill is shown and found as written."""
+    if _TAXONOMY_ID.match(skill):
+        from ingestion.taxonomy import get_taxonomy
+
+        entry = get_taxonomy().get(skill)
+        if entry is not None:
+            return entry.label, (entry.label, *entry.synonyms)
+    return skill, (skill,)
+
+
+def skill_overlap(job_skills: Iterable[str], cv_text: str) -> tuple[list[str], list[str]]:
+    """(skills of the job the CV names, skills of the job it does not), in the job's order,
+    by their shown names."""
+    folded = folded_text(cv_text)
+    matched: list[str] = []
+    missing: list[str] = []
+    for skill in dict.fromkeys(job_skills):
+        label, forms = skill_forms(skill)
+        found = any(skill_in_text(form, folded) for form in forms)
+        (matched if found else missing).append(label)
+    return list(dict.fromkeys(matched)), list(dict.fromkeys(missing))
+
+
+def supported_explanation(
+    explanation: Mapping[str, Any] | None, cv_text: str, job_skills: Iterable[str]
+) -> dict[str, Any]:
+    """The parts of ``explanation`` the CV supports, in the stored shape:
+    ``matched_skills`` (named by the CV), ``missing_skills`` (the job's other skills),
+    ``reasons`` (short sentences of the scorer) and ``scorer``."""
+    explanation = explanation or {}
+    matched, missing = skill_overlap(job_skills, cv_text)
+    folded = folded_text(cv_text)
+    claimed = [s for s in explanation.get("matched_skills", []) if isinstance(s, str)]
+    # A scorer may know skills beyond the job's list (a taxonomy's synonyms): keep those the CV
+    # itself names, drop the rest.
+    extra = [s for s in claimed if s not in matched and skill_in_text(s, folded)]
+    reasons = [
+        r[:MAX_REASON_CHARS] for r in explanation.get("reasons", []) if isinstance(r, str) and r
+    ][:MAX_REASONS]
+    out: dict[str, Any] = {
+        "matched_skills": matched + extra,
+        "missing_skills": missing,
+        "reasons": reasons,
+    }
+    scorer = explanation.get("scorer")
+    if isinstance(scorer, str):
+        out["scorer"] = scorer[:64]
+    # A scorer's feature values (numbers it computed from the CV and the job) say how the score
+    # came about; they claim nothing new about the candidate.
+    features = explanation.get("features")
+    if isinstance(features, Mapping):
+        out["features"] = {
+            str(k)[:64]: float(v)
+            for k, v in list(features.items())[:32]
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        }
+    return out

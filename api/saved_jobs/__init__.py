@@ -1,0 +1,1 @@
+"""A candidate's saved jobs (/api/mobile/saved-jobs)."""
