@@ -1,0 +1,1 @@
+"""The AI CV builder (/api/ai-resume/*): better wording, never new facts."""

@@ -1,0 +1,1 @@
+"""CV management (/api/mobile/resumes) and the ATS services (/api/v1/resume/resume/*)."""
