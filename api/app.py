@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from api.accounts import routes as account_routes
 from api.admin import routes as admin_routes
+from api.ai_resume import routes as ai_resume_routes
 from api.applications import routes as application_routes
 from api.billing import routes as billing_routes
 from api.billing.deps import close_stripe
@@ -21,10 +22,13 @@ from api.errors import install_error_handlers
 from api.health import routes as health_routes
 from api.health.service import VERSION
 from api.home import routes as home_routes
+from api.indexer import refresh_lag_metrics
 from api.jobs import routes as job_routes
 from api.jobs import sync_routes as job_sync_routes
 from api.observability import RequestContextMiddleware
 from api.recruiter import routes as recruiter_routes
+from api.resumes import ats_routes as resume_ats_routes
+from api.resumes import routes as resume_routes
 from api.saved_jobs import routes as saved_job_routes
 from api.search import routes as search_routes
 from api.settings import ApiSettings, get_api_settings
@@ -114,9 +118,14 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
     app.include_router(account_routes.router)
     app.include_router(admin_routes.router)
     app.include_router(billing_routes.router)
+    app.include_router(resume_routes.router)
+    app.include_router(resume_ats_routes.router)
+    app.include_router(ai_resume_routes.router)
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        state: AppState = request.app.state.tabashir
+        await refresh_lag_metrics(state.sessionmaker)  # never raises: /metrics stays up
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app

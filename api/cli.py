@@ -132,41 +132,29 @@ def demo(
     engine.dispose()
     typer.echo(summary)
     if embed:
-        reindex(full=False)
+        reindex(full=False, backend="all", recommendations=True)
 
 
 @app.command()
 def reindex(
-    full: Annotated[bool, typer.Option(help="Rebuild the lexical index from scratch.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Also rebuild the lexical indexes (new index, swap).")
+    ] = False,
+    backend: Annotated[
+        str, typer.Option(help="Which lexical index --full rebuilds: tantivy, elasticsearch, all.")
+    ] = "all",
+    recommendations: Annotated[
+        bool, typer.Option(help="Recompute the batch recommendations afterwards.")
+    ] = True,
 ) -> None:
-    """Embed what has no vector (or another model's) and bring the BM25 index up to date."""
-    import asyncio
-    import json
-
-    from api.indexer import refresh_indexes
-    from indexing.embedder import SentenceTransformerEmbedder
-    from indexing.lexical import TantivyJobIndex
-    from models.db import make_async_engine, make_sessionmaker, session_scope
-
-    async def _main() -> dict[str, object]:
-        engine = make_async_engine(_sync_url())
-        try:
-            async with session_scope(make_sessionmaker(engine)) as session:
-                report = await refresh_indexes(
-                    session,
-                    SentenceTransformerEmbedder(),
-                    TantivyJobIndex(),
-                    full=full,
-                    progress=lambda msg: typer.echo(msg, err=True),
-                )
-        finally:
-            await engine.dispose()
-        return report.as_dict()
+    """Embed what changed (by content hash), sync or rebuild the indexes, refresh recommendations."""
+    from api.reindex import BackendChoice, reindex_command
 
     try:
-        typer.echo("reindex: " + json.dumps(asyncio.run(_main())))
-    except DatabaseError as exc:
-        _fail(str(exc))
+        choice = BackendChoice(backend)
+    except ValueError:
+        _fail(f"--backend must be tantivy, elasticsearch or all, not {backend!r}")
+    reindex_command(full=full, backend=choice, recommendations=recommendations)
 
 
 @app.command()
@@ -206,7 +194,7 @@ def up(
     _ensure_port_free(host or settings.host, port or settings.port)
     db_upgrade("heads")
     demo(if_empty=True, seed=20261126, today=None, embed=False)
-    reindex(full=False)
+    reindex(full=False, backend="all", recommendations=True)
     serve(host=host, port=port)
 
 
@@ -343,7 +331,7 @@ def ingest_jobs_command(
         _fail(str(exc))
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     if embed and not result.get("not_modified"):
-        reindex(full=False)
+        reindex(full=False, backend="all", recommendations=True)
     if result.get("failed"):
         raise typer.Exit(1)
 

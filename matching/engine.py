@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from indexing.embedder import Embedder
 from indexing.filters import JobFilters
@@ -145,9 +146,9 @@ class MatchEngine:
         # Recomputed for every pooled job, not taken from the hit lists, so that a pair's score
         # does not depend on which index happened to retrieve it (the recruiter sees the same).
         doc_sim, chunk_sim = await job_similarities(session, vector, ids)
-        jobs = {
-            j.id: j for j in (await session.execute(select(Job).where(Job.id.in_(ids)))).scalars()
-        }
+        # The vectors are not needed here, and parsing 384 floats per row costs more than the query.
+        stmt = select(Job).options(defer(Job.embedding)).where(Job.id.in_(ids))
+        jobs = {j.id: j for j in (await session.execute(stmt)).scalars()}
         scored: list[Match] = []
         for job_id in ids:
             job = jobs.get(job_id)

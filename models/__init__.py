@@ -13,9 +13,11 @@ from models.ai_resume import (
 from models.audit import AuditLog
 from models.base import Base
 from models.billing import CreditLedgerEntry, Payment, Subscription, WebhookEvent
+from models.cv_services import AiResumeContent, LlmUsage, ResumeDerivation
 from models.job import Job, JobApplication, SavedJob
 from models.messaging import EmailOutbox, Notification
 from models.pipeline import ApplicationNote, ApplicationStageChange
+from models.recommendations import Recommendation, RecommendationNotice
 from models.resume import Resume
 from models.task import Task
 from models.user import AdminPermissionAssignment, Candidate, Recruiter, RefreshToken, User
@@ -26,6 +28,7 @@ __all__ = [
     "AiEmploymentHistory",
     "AiLanguage",
     "AiResume",
+    "AiResumeContent",
     "AiResumePersonalDetails",
     "AiSkill",
     "ApplicationNote",
@@ -37,11 +40,15 @@ __all__ = [
     "EmailOutbox",
     "Job",
     "JobApplication",
+    "LlmUsage",
     "Notification",
     "Payment",
+    "Recommendation",
+    "RecommendationNotice",
     "Recruiter",
     "RefreshToken",
     "Resume",
+    "ResumeDerivation",
     "SavedJob",
     "Subscription",
     "Task",

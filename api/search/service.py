@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from api.accounts.permissions import effective_permissions
 from api.errors import BadInput, NotFound
@@ -42,7 +43,9 @@ async def _hits(session: AsyncSession, matches: Sequence[Match]) -> list[JobHit]
     jobs = {
         j.id: j
         for j in (
-            await session.execute(select(Job).where(Job.id.in_([m.id for m in matches])))
+            await session.execute(
+                select(Job).options(defer(Job.embedding)).where(Job.id.in_([m.id for m in matches]))
+            )
         ).scalars()
     }
     return [

@@ -8,9 +8,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.accounts.ratelimit import purge_rate_limits_task
+from api.ai_resume.tasks import build_ai_resume_task
 from api.indexer import refresh_indexes
 from api.integrations.email import deliver_email_task
 from api.jobs.tasks import expire_jobs_task
+from api.resumes.tasks import delete_stored_file_task
 from api.state import AppState
 
 Handler = Callable[[AsyncSession, AppState, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -26,11 +28,16 @@ async def embed_missing(
         "jobs": report.jobs_embedded,
         "resumes": report.resumes_embedded,
         "lexical_synced": report.lexical_synced,
+        "outbox_drained": report.outbox_drained,
+        "elasticsearch_synced": report.elasticsearch_synced,
+        "skipped_locked": report.skipped_locked,
     }
 
 
 HANDLERS: dict[str, Handler] = {
     "embed_missing": embed_missing,
+    "ai_resume_build": build_ai_resume_task,
+    "delete_stored_file": delete_stored_file_task,
     "expire_jobs": expire_jobs_task,
     "deliver_email": deliver_email_task,
     "purge_rate_limits": purge_rate_limits_task,

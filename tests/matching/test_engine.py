@@ -83,7 +83,9 @@ async def test_jobs_for_a_cv_rank_the_right_job_first_and_explain_it(
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
     assert all(0.0 <= m.score <= 1.0 for m in matches)
     top = matches[0].explanation()
-    matched = " | ".join(top["matchedSkills"])  # taxonomy labels, e.g. "Python (computer programming)"
+    matched = " | ".join(
+        top["matchedSkills"]
+    )  # taxonomy labels, e.g. "Python (computer programming)"
     assert "Python" in matched
     assert "SQL" in matched
     assert "Power BI" in matched
