@@ -336,6 +336,79 @@ def ingest_jobs_command(
         raise typer.Exit(1)
 
 
+@ingest_app.command("cvs")
+def ingest_cvs_command(
+    paths: Annotated[list[Path], typer.Argument(help="CV files (PDF, DOCX, text) or folders.")],
+    user: Annotated[str, typer.Option(help="Email of the candidate who owns them.")],
+    embed: Annotated[bool, typer.Option(help="Embed and index them afterwards.")] = True,
+) -> None:
+    """Ingest CV files for one candidate: extracted in the sandbox, parsed, stored once per
+    content. Each file commits on its own, so a rerun after an interruption skips what is done."""
+    import asyncio
+    import json
+
+    from sqlalchemy import select
+
+    from api.resumes.service import upload
+    from api.resumes.settings import get_cv_settings
+    from ingestion.errors import IngestionError
+    from ingestion.extract import read_limited, shutdown_extraction_pool
+    from ingestion.settings import get_ingestion_settings
+    from models import User
+    from models.db import make_async_engine, make_sessionmaker, session_scope
+
+    files = sorted(
+        {f for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()}
+    )
+    if not files:
+        _fail("no files found")
+    summary: dict[str, Any] = {"ok": 0, "duplicate": 0, "failed": []}
+
+    async def _main() -> None:
+        engine = make_async_engine(_sync_url())
+        factory = make_sessionmaker(engine)
+        try:
+            async with factory() as session:
+                owner = (
+                    await session.execute(select(User).where(User.email == user.strip().lower()))
+                ).scalar_one_or_none()
+            if owner is None:
+                _fail(f"no user with email {user!r}")
+            assert owner is not None
+            limit = get_ingestion_settings().max_upload_bytes
+            with typer.progressbar(files, label="ingesting CVs", file=sys.stderr) as bar:
+                for path in bar:
+                    try:
+                        with path.open("rb") as fh:
+                            data = read_limited(fh, limit)
+                        async with session_scope(factory) as session:
+                            done = await upload(
+                                session, _storage(), get_cv_settings(), owner, data, path.name
+                            )
+                        summary["ok" if done.created else "duplicate"] += 1
+                    except (IngestionError, OSError) as exc:
+                        reason = getattr(exc, "message", None) or str(exc)
+                        summary["failed"].append({"file": str(path), "reason": reason})
+        finally:
+            await engine.dispose()
+            shutdown_extraction_pool()
+
+    def _storage() -> Any:
+        from api.integrations.storage import get_storage
+
+        return get_storage()
+
+    try:
+        asyncio.run(_main())
+    except DatabaseError as exc:
+        _fail(str(exc))
+    typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    if embed and summary["ok"]:
+        reindex(full=False, backend="all", recommendations=True)
+    if summary["failed"]:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     try:
         app()

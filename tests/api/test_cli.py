@@ -148,3 +148,46 @@ def test_data_survives_kill_9_of_the_server(tmp_path: Path) -> None:
         assert "nothing loaded" in again.stdout
     finally:
         _stop_postgres(tmp_path / "var" / "pg")
+
+
+@pytest.mark.slow
+def test_ingest_cvs_reports_each_file_and_is_resumable(tmp_path: Path, database_url) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import psycopg
+
+    from tests.conftest import shared_data
+
+    sample = shared_data() / "sample-resumes" / "resumes" / "john_doe.pdf"
+    good = tmp_path / "cvs"
+    good.mkdir()
+    (good / "john.pdf").write_bytes(sample.read_bytes())
+    (good / "layla.txt").write_text("Layla Haddad\nlayla@example.com\nSKILLS\nPython, SQL\n")
+    (good / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    email = "ingest-cli@example.com"
+    conninfo = database_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO users (email, user_type, token_epoch, is_active) "
+            "VALUES (%s, 'CANDIDATE', 0, true)",
+            (email,),
+        )
+    env = {
+        "TABASHIR_DB_NAME": str(database_url.database),
+        "TABASHIR_STORAGE_LOCAL_DIR": str(tmp_path / "files"),
+    }
+    try:
+        first = _run(["ingest", "cvs", str(good), "--user", email, "--no-embed"], env, 300)
+        assert first.returncode == 1, first.stderr  # the PNG is refused, the rest ingested
+        report = json.loads(first.stdout[first.stdout.index("{") :])
+        assert report["ok"] == 2
+        assert [f["file"].endswith("photo.png") for f in report["failed"]] == [True]
+        again = _run(["ingest", "cvs", str(good), "--user", email, "--no-embed"], env, 300)
+        report = json.loads(again.stdout[again.stdout.index("{") :])
+        assert (report["ok"], report["duplicate"]) == (0, 2)
+        unknown = _run(["ingest", "cvs", str(good), "--user", "nobody@example.com"], env)
+        assert unknown.returncode == 2
+        assert "no user" in unknown.stderr
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute("DELETE FROM users WHERE email = %s", (email,))
