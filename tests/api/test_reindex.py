@@ -219,6 +219,9 @@ async def test_elasticsearch_writes_carry_a_version_above_the_changes_they_apply
         recorder.client, ElasticsearchSettings(ELASTICSEARCH_URL="http://es.invalid:9200")
     )
     recorder.indexes = {"tabashir-jobs-1": True}
+    # Rows other tests committed for real (concurrency tests) may sit in the shared outbox;
+    # this test is about its own two jobs (the deletion is rolled back with the test).
+    await session.execute(delete(SearchOutbox))
     kept, won = await job_factory(title="Tailor"), await job_factory(title="Barista")
     ids = [r.id for r in (await session.execute(select(SearchOutbox.id))).all()]
     # Elasticsearch already holds a newer version of one of them (a concurrent writer won).
