@@ -191,3 +191,5 @@ def test_ingest_cvs_reports_each_file_and_is_resumable(tmp_path: Path, database_
     finally:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute("DELETE FROM users WHERE email = %s", (email,))
+            conn.execute("DELETE FROM tasks WHERE kind = 'embed_missing'")
+            conn.execute("DELETE FROM search_outbox WHERE doc_type = 'resume'")

@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.state import AppState
@@ -14,6 +14,14 @@ from models import Task
 from models.enums import TaskStatus
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+async def _empty_queue(session: AsyncSession) -> None:
+    """Start from an empty queue: tests that commit for real (subprocesses, concurrency) may
+    have left tasks in the shared test database. Rolled back with the test."""
+    await session.execute(delete(Task))
+    await session.commit()
 
 
 async def test_embed_missing_fills_vectors(
