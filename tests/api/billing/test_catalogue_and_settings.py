@@ -74,7 +74,7 @@ def test_production_refuses_placeholder_secrets(overrides: dict[str, str]) -> No
 def test_production_accepts_real_secrets() -> None:
     settings = BillingSettings(
         env="production",
-        stripe_secret_key="sk_live_0123456789",
+        stripe_secret_key="rk_test_not_a_real_key_0123",  # any sk_/rk_ key that is no placeholder
         stripe_webhook_secret="whsec_0123456789",
         ziina_webhook_secret="z" * 40,
     )
