@@ -276,18 +276,10 @@ def evaluate_matching_cmd(
     typer.echo(report.to_json() if as_json else report.to_markdown())
 
 
-class TaxonomySkills:
-    """ingestion.skills behind the job pipeline's SkillNormaliser protocol. Jobs store the
-    taxonomy's canonical labels: readable in listings, and matching resolves them to ids."""
+def _taxonomy_skills() -> Any:
+    from api.jobs.normaliser import TaxonomySkills
 
-    def extract(self, text: str) -> list[str]:
-        from ingestion.skills import extract_skills, normalise_skill
-
-        if len(text) <= 60 and "\n" not in text:  # one skill name: typo-tolerant lookup first
-            ref = normalise_skill(text)
-            if ref is not None:
-                return [ref.label]
-        return list(dict.fromkeys(m.label for m in extract_skills(text)))
+    return TaxonomySkills()
 
 
 @ingest_app.command("jobs")
@@ -318,7 +310,7 @@ def ingest_jobs_command(
         try:
             async with session_scope(make_sessionmaker(engine)) as session:
                 # Vectors (with chunks) and the BM25 index come from reindex, as for any job.
-                report = await ingest_jobs(session, parsed, source, TaxonomySkills(), None)
+                report = await ingest_jobs(session, parsed, source, _taxonomy_skills(), None)
         finally:
             await engine.dispose()
         return {**report.as_dict(), "etag": parsed.etag}
