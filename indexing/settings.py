@@ -44,6 +44,12 @@ class VectorSearchSettings(BaseSettings):
     oversample: int = Field(default=4, ge=1, le=100)
     #: pgvector's hnsw.max_scan_tuples: how far an iterative scan may walk before giving up.
     hnsw_max_scan_tuples: int = Field(default=50_000, ge=1_000)
+    #: Seconds a plan (exact or HNSW, from the row estimate or a bounded count) is reused for
+    #: the same filters on the same database; 0 plans every query afresh. The estimate (and the
+    #: bounded count near the threshold, tens of ms at 100k) is then paid once per window, not
+    #: per search; a filter whose row count crosses the threshold inside the window keeps its
+    #: old plan until the window ends.
+    plan_cache_s: float = Field(default=30.0, ge=0)
     #: Largest k a caller may ask for.
     max_k: int = Field(default=1_000, ge=1, le=10_000)
 

@@ -5,7 +5,8 @@ filter, so a filter keeping 5 % of 100k jobs returned 2 of the 20 right rows; pg
 iterative scans recover only part of that (recall 0.51–0.75). An exact scan of the filtered rows,
 found through the B-tree filter indexes, is exact by construction and cheap while those rows are
 few. So each query estimates how many rows its filter keeps (the planner's estimate, checked with a
-bounded count when it is close to the threshold) and then:
+bounded count when it is close to the threshold; the plan is cached for a few seconds per filter)
+and then:
 
 * few rows (``<= exact_max_rows``): exact distances over just those rows;
 * many rows: HNSW with ``ef_search`` oversampled, ``iterative_scan = relaxed_order``, a
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 import uuid
 from collections.abc import AsyncIterable, Sequence
 from dataclasses import dataclass
@@ -77,6 +80,46 @@ class VectorPlan:
     estimated_rows: int
     #: True when the estimate was confirmed by a bounded exact count.
     counted: bool = False
+
+
+class _PlanCache:
+    """Plans by (database, target, filters, thresholds) for ``plan_cache_s`` seconds, per process."""
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self._entries: dict[tuple[Any, ...], tuple[float, VectorPlan]] = {}
+        self._lock = threading.Lock()
+        self._max = max_entries
+
+    def get(self, key: tuple[Any, ...]) -> VectorPlan | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if found[0] < time.monotonic():
+                del self._entries[key]
+                return None
+            return found[1]
+
+    def put(self, key: tuple[Any, ...], plan: VectorPlan, ttl: float) -> None:
+        with self._lock:
+            if len(self._entries) >= self._max:
+                now = time.monotonic()
+                self._entries = {k: v for k, v in self._entries.items() if v[0] >= now}
+                if len(self._entries) >= self._max:
+                    self._entries.clear()
+            self._entries[key] = (time.monotonic() + ttl, plan)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_PLANS = _PlanCache()
+
+
+def clear_plan_cache() -> None:
+    """Forget every cached plan (after a bulk load, or between tests that reshape the data)."""
+    _PLANS.clear()
 
 
 @dataclass(frozen=True)
@@ -267,7 +310,28 @@ class PgVectorIndex:
         threshold; just above it (up to ``confirm_factor x exact_max_rows``) a count bounded at
         the threshold confirms it, because sending a selective filter to HNSW is the mistake that
         costs recall (the other way round only costs time; HNSW coming back short falls back too).
+        The plan is then reused for ``plan_cache_s`` seconds for the same filters and database.
         """
+        key = self._plan_key(filters, target)
+        if key is not None and (cached := _PLANS.get(key)) is not None:
+            return cached
+        plan = await self._plan(filters, target)
+        if key is not None:
+            _PLANS.put(key, plan, self._settings.plan_cache_s)
+        return plan
+
+    def _plan_key(self, filters: JobFilters, target: Target) -> tuple[Any, ...] | None:
+        s = self._settings
+        if s.plan_cache_s <= 0:
+            return None
+        bind = self._session.bind
+        url = getattr(getattr(bind, "engine", bind), "url", None)
+        if url is None:
+            return None
+        database = url.render_as_string(hide_password=True)
+        return (database, target, filters, s.exact_max_rows, s.confirm_factor)
+
+    async def _plan(self, filters: JobFilters, target: Target) -> VectorPlan:
         threshold = self._settings.exact_max_rows
         estimate = await self.estimate_rows(filters, target=target)
         if estimate <= threshold:
@@ -488,6 +552,7 @@ __all__ = [
     "PgVectorIndex",
     "VectorPlan",
     "VectorSearchResult",
+    "clear_plan_cache",
     "embed_job_documents",
     "embed_job_documents_async",
 ]

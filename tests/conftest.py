@@ -28,6 +28,9 @@ from models.settings import DatabaseSettings
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Every test reshapes the jobs inside a rolled-back transaction, so a plan cached by an earlier
+# test would describe data that is gone; tests/indexing/test_vector.py switches it on to test it.
+os.environ.setdefault("TABASHIR_VECTOR_PLAN_CACHE_S", "0")
 
 ROOT = Path(__file__).resolve().parent.parent
 # One database per pytest process, so parallel runs against one server never clobber each other.

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from indexing.embedder import HashingEmbedder
@@ -19,7 +19,7 @@ from indexing.protocol import (
     VectorIndex,
 )
 from indexing.settings import ChunkingSettings, VectorSearchSettings
-from indexing.vector import PgVectorIndex, embed_job_documents
+from indexing.vector import PgVectorIndex, clear_plan_cache, embed_job_documents
 from models import Job, Resume, User
 from models.enums import JobStatus, UserType
 from models.search import DocType, SearchChunk
@@ -215,6 +215,42 @@ async def test_plan_uses_the_estimate_and_confirms_near_the_threshold(
     assert far_above.method == "hnsw"
     assert not far_above.counted
     assert far_above.estimated_rows >= N_JOBS
+
+
+async def test_plans_are_cached_per_filter_for_the_window(session: AsyncSession) -> None:
+    rng = np.random.default_rng(4)
+    await load_clustered(session, rng)
+    clear_plan_cache()
+    index = PgVectorIndex(session, VectorSearchSettings(exact_max_rows=200, plan_cache_s=60))
+    explains: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("EXPLAIN"):
+            explains.append(statement)
+
+    sync_engine = session.bind.engine.sync_engine  # type: ignore[union-attr]
+    event.listen(sync_engine, "before_cursor_execute", seen)
+    try:
+        near = await index.plan(JobFilters(city=("Abu Dhabi",), status=()))
+        assert near.counted
+        assert len(explains) == 1
+        # Same filters and thresholds: no EXPLAIN, no count, the same plan.
+        assert await index.plan(JobFilters(city=("Abu Dhabi",), status=())) == near
+        assert len(explains) == 1
+        # Other filters, or other thresholds, are planned afresh.
+        other = await index.plan(JobFilters(city=("Sharjah",), status=()))
+        assert other.method == "exact"
+        assert len(explains) == 2
+        strict = PgVectorIndex(session, VectorSearchSettings(exact_max_rows=1000, plan_cache_s=60))
+        assert (await strict.plan(JobFilters(city=("Abu Dhabi",), status=()))).method == "exact"
+        assert len(explains) == 3
+        # Off (the tests' default): every call plans.
+        fresh = PgVectorIndex(session, VectorSearchSettings(exact_max_rows=200, plan_cache_s=0))
+        await fresh.plan(JobFilters(city=("Abu Dhabi",), status=()))
+        assert len(explains) == 4
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", seen)
+        clear_plan_cache()
 
 
 async def hnsw_scans(session: AsyncSession) -> int:
