@@ -14,22 +14,30 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import func, select
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
 
 from indexing.embedder import Embedder
 from indexing.filters import JobFilters
 from indexing.protocol import Hit, LexicalIndex
+from indexing.settings import get_vector_settings
 from indexing.vector import PgVectorIndex
 from matching.features import CandidateProfile, Scored, Similarities, score
 from matching.fusion import reciprocal_rank_fusion
-from matching.profiles import candidate_profile, job_profile, title_overlap
+from matching.profiles import (
+    JOB_FACT_COLUMNS,
+    JobFacts,
+    candidate_profile,
+    job_profile,
+    title_overlap,
+)
 from matching.settings import MatchingSettings, get_matching_settings
 from models import Candidate, Job, Resume
 from models.search import DocType, SearchChunk
+from models.settings import EMBEDDING_DIM
 
 Mode = Literal["lexical", "vector", "fused", "reranked"]
 
@@ -93,6 +101,11 @@ class MatchEngine:
         self.lexical = lexical
         self.embedder = embedder
         self.settings = settings or get_matching_settings()
+        # The engine re-ranks a pool, so its vector search needs a good pool, not an exact one:
+        # fewer HNSW candidates per hit than a stand-alone search.
+        self._vector_settings = get_vector_settings().model_copy(
+            update={"oversample": self.settings.vector_oversample}
+        )
 
     async def embed(self, text: str) -> list[float]:
         """One query embedding, off the event loop."""
@@ -106,61 +119,76 @@ class MatchEngine:
         *,
         mode: Mode = "reranked",
         now: datetime | None = None,
+        whole_pool: bool = False,
     ) -> list[Match]:
-        """Jobs for ``query``, best first, ``query.limit`` of them from ``query.offset``."""
+        """Jobs for ``query``, best first, ``query.limit`` of them from ``query.offset``; with
+        ``whole_pool`` (not for ``reranked``) every fused hit, for totals and facets."""
         now = now or datetime.now(UTC)
-        pool = max(50, (query.offset + query.limit) * self.settings.oversample)
-        vector = list(query.vector) if query.vector is not None else await self.embed(query.text)
-        vectors = PgVectorIndex(session)
-        lexical_hits: list[Hit] = []
-        doc_hits: list[Hit] = []
-        chunk_hits: list[Hit] = []
+        s = self.settings
+        pool = max(s.min_pool, (query.offset + query.limit) * s.oversample)
+        # BM25 runs in a thread while Postgres answers the vector side (and while the query is
+        # embedded): on two cores the lexical search then costs next to nothing in wall time.
+        lexical_task: asyncio.Future[list[Hit]] | None = None
         if mode != "vector":
-            lexical_hits = await self.lexical.search_lexical(query.text, query.filters, pool)
-        if mode != "lexical":
-            doc_hits = await vectors.search_vector(vector, query.filters, pool)
-            chunk_hits = await vectors.search_chunks(vector, query.filters, pool)
+            lexical_task = asyncio.ensure_future(
+                self.lexical.search_lexical(query.text, query.filters, pool)
+            )
+        try:
+            vector = (
+                list(query.vector) if query.vector is not None else await self.embed(query.text)
+            )
+            doc_hits: list[Hit] = []
+            chunk_hits: list[Hit] = []
+            if mode != "lexical":
+                vectors = PgVectorIndex(session, self._vector_settings)
+                doc_hits = await vectors.search_vector(vector, query.filters, pool)
+                if s.retrieve_chunks:
+                    chunk_hits = await vectors.search_chunks(vector, query.filters, pool)
+            lexical_hits = await lexical_task if lexical_task is not None else []
+        except BaseException:
+            if lexical_task is not None and not lexical_task.done():
+                lexical_task.cancel()
+            raise
         rankings: dict[str, list[Hit]] = {}
         if lexical_hits or mode == "lexical":
             rankings["lexical"] = lexical_hits
         if mode != "lexical":
             rankings["vector"] = doc_hits
-            rankings["chunks"] = chunk_hits
+            if s.retrieve_chunks:
+                rankings["chunks"] = chunk_hits
         weights = {
             name: w
             for name, w in (
-                ("lexical", self.settings.fusion_lexical),
-                ("vector", self.settings.fusion_vector),
-                ("chunks", self.settings.fusion_chunks),
+                ("lexical", s.fusion_lexical),
+                ("vector", s.fusion_vector),
+                ("chunks", s.fusion_chunks),
             )
             if name in rankings
         }
-        fused = reciprocal_rank_fusion(rankings, k=self.settings.rrf_k, weights=weights)
+        fused = reciprocal_rank_fusion(rankings, k=s.rrf_k, weights=weights)
         if mode != "reranked":
-            window = fused[query.offset : query.offset + query.limit]
+            window = fused if whole_pool else fused[query.offset : query.offset + query.limit]
             top = fused[0].score if fused else 1.0
             return [Match(id=h.id, score=round(h.score / top, 4), ranks=h.ranks) for h in window]
 
         ids = [h.id for h in fused]
         ranks = {h.id: h.ranks for h in fused}
-        # Recomputed for every pooled job, not taken from the hit lists, so that a pair's score
-        # does not depend on which index happened to retrieve it (the recruiter sees the same).
-        doc_sim, chunk_sim = await job_similarities(session, vector, ids)
-        # The vectors are not needed here, and parsing 384 floats per row costs more than the query.
-        stmt = select(Job).options(defer(Job.embedding)).where(Job.id.in_(ids))
-        jobs = {j.id: j for j in (await session.execute(stmt)).scalars()}
+        # The similarities are recomputed for every pooled job, not taken from the hit lists, so
+        # that a pair's score does not depend on which index happened to retrieve it (the
+        # recruiter sees the same); one query brings them with the columns the features read.
+        pooled = await pooled_jobs(session, vector, ids)
         scored: list[Match] = []
         for job_id in ids:
-            job = jobs.get(job_id)
-            if job is None:  # deleted between retrieval and fetch
+            found = pooled.get(job_id)
+            if found is None:  # deleted between retrieval and fetch
                 continue
-            profile, rarity = job_profile(job)
+            profile, rarity = job_profile(found.job)
             sims = Similarities(
-                document=doc_sim.get(job_id),
-                best_chunk=chunk_sim.get(job_id),
-                title=title_overlap(query.profile.titles, job.title),
+                document=found.document,
+                best_chunk=found.best_chunk,
+                title=title_overlap(query.profile.titles, found.job.title),
             )
-            result = score(query.profile, profile, sims, rarity, now, self.settings)
+            result = score(query.profile, profile, sims, rarity, now, s)
             scored.append(_as_match(job_id, result, ranks[job_id]))
         # Ties keep the fused order (sorted() is stable).
         scored.sort(key=lambda m: m.score, reverse=True)
@@ -207,38 +235,54 @@ class MatchEngine:
         return matches
 
 
-async def job_similarities(
+@dataclass(frozen=True)
+class PooledJob:
+    """A pooled job's facts for the features, and its cosines to the query (None: no vector)."""
+
+    job: JobFacts
+    document: float | None
+    best_chunk: float | None
+
+
+async def pooled_jobs(
     session: AsyncSession, vector: Sequence[float], job_ids: Sequence[uuid.UUID]
-) -> tuple[dict[uuid.UUID, float], dict[uuid.UUID, float]]:
-    """Cosine of ``vector`` to each job's document vector and to its closest chunk."""
+) -> dict[uuid.UUID, PooledJob]:
+    """For each job: the columns the features read, the cosine of ``vector`` to the job's
+    document vector and to its closest chunk, in one query (no description, no vector shipped)."""
     if not job_ids:
-        return {}, {}
-    ids = list(job_ids)
-    doc = await session.execute(
-        select(Job.id, 1 - Job.embedding.cosine_distance(vector)).where(
-            Job.id.in_(ids), Job.embedding.is_not(None)
-        )
-    )
-    chunk = await session.execute(
-        select(SearchChunk.doc_id, func.max(1 - SearchChunk.embedding.cosine_distance(vector)))
+        return {}
+    q = bindparam("query_vector", list(vector), type_=Vector(EMBEDDING_DIM))
+    best_chunk = (
+        select(func.max(1 - SearchChunk.embedding.cosine_distance(q)))
         .where(
             SearchChunk.doc_type == DocType.JOB,
-            SearchChunk.doc_id.in_(ids),
+            SearchChunk.doc_id == Job.id,
             SearchChunk.embedding.is_not(None),
         )
-        .group_by(SearchChunk.doc_id)
+        .scalar_subquery()
     )
-    return (
-        {i: float(s) for i, s in doc.all()},
-        {i: float(s) for i, s in chunk.all()},
-    )
+    stmt = select(
+        Job.id,
+        *JOB_FACT_COLUMNS,
+        (1 - Job.embedding.cosine_distance(q)).label("document"),
+        best_chunk.label("best_chunk"),
+    ).where(Job.id.in_(list(job_ids)))
+    out: dict[uuid.UUID, PooledJob] = {}
+    for row in (await session.execute(stmt)).all():
+        document, chunk = row.document, row.best_chunk
+        out[row.id] = PooledJob(
+            job=cast(JobFacts, row),
+            document=None if document is None else float(document),
+            best_chunk=None if chunk is None else float(chunk),
+        )
+    return out
 
 
 async def resume_similarities(
     session: AsyncSession, job_id: uuid.UUID, resume_ids: Sequence[uuid.UUID]
 ) -> tuple[dict[uuid.UUID, float], dict[uuid.UUID, float]]:
     """For one job: each CV's cosine to the job's vector and to the job's closest chunk — the
-    same two numbers :func:`job_similarities` gives from the CV's side."""
+    same two numbers :func:`pooled_jobs` gives from the CV's side."""
     ids = list(resume_ids)
     doc = await session.execute(
         select(Resume.id, 1 - Resume.embedding.cosine_distance(Job.embedding))

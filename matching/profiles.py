@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from ingestion.skills import extract_skills, normalise_skill
 from ingestion.taxonomy import get_taxonomy
 from matching.features import CandidateProfile, JobProfile, monthly_aed
 from models import Candidate, Job
-from models.enums import WorkMode
+from models.enums import SalaryPeriod, WorkMode
 
 _LANGUAGE_CODES = {
     "arabic": "ar",
@@ -134,7 +135,56 @@ def candidate_profile(
     )
 
 
-def job_profile(job: Job) -> tuple[JobProfile, dict[str, float]]:
+class JobFacts(Protocol):
+    """What matching reads of a job: a :class:`models.Job`, or a row of just these columns."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def skills(self) -> list[str]: ...
+    @property
+    def experience_min(self) -> int | None: ...
+    @property
+    def experience_max(self) -> int | None: ...
+    @property
+    def city(self) -> str | None: ...
+    @property
+    def country(self) -> str | None: ...
+    @property
+    def work_mode(self) -> WorkMode | None: ...
+    @property
+    def salary_min(self) -> int | None: ...
+    @property
+    def salary_max(self) -> int | None: ...
+    @property
+    def salary_currency(self) -> str | None: ...
+    @property
+    def salary_period(self) -> SalaryPeriod | None: ...
+    @property
+    def posted_at(self) -> datetime | None: ...
+    @property
+    def language(self) -> str: ...
+
+
+#: The columns behind :class:`JobFacts`, for queries that load nothing else.
+JOB_FACT_COLUMNS = (
+    Job.title,
+    Job.skills,
+    Job.experience_min,
+    Job.experience_max,
+    Job.city,
+    Job.country,
+    Job.work_mode,
+    Job.salary_min,
+    Job.salary_max,
+    Job.salary_currency,
+    Job.salary_period,
+    Job.posted_at,
+    Job.language,
+)
+
+
+def job_profile(job: JobFacts) -> tuple[JobProfile, dict[str, float]]:
     """A job's profile and the rarity of its skills."""
     labels, rarity = resolve_skills(job.skills or ())
     profile = JobProfile(

@@ -26,8 +26,17 @@ class MatchingSettings(BaseSettings):
     fusion_lexical: float = 1.0
     fusion_vector: float = 0.5
     fusion_chunks: float = 0.5
-    #: Retrieval pools are this many times the page size, from each index, before fusion.
+    #: Retrieval pools are this many times the page size (at least ``min_pool``), from each
+    #: index, before fusion.
     oversample: int = 5
+    min_pool: int = 50
+    #: HNSW candidates per pooled hit for the engine's vector search (a stand-alone search uses
+    #: TABASHIR_VECTOR_OVERSAMPLE): the pool is re-ranked, so it needs to be good, not exact.
+    vector_oversample: int = 1
+    #: Also retrieve by chunk vectors (a third ranking in the fusion). Off: the best chunk's
+    #: similarity is still a re-ranking feature for every pooled job; see README for the
+    #: measured effect of each choice.
+    retrieve_chunks: bool = False
     rrf_k: int = 60
 
 

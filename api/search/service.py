@@ -100,10 +100,9 @@ async def search_jobs(
         raise BadInput(
             f"The query is longer than {MAX_QUERY_CHARS} characters", code="query_too_long"
         )
-    pool = MatchQuery(
-        text=q, filters=filters, limit=offset + limit + engine.settings.oversample * limit
-    )
-    everything = await engine.match_jobs(session, pool, mode="fused")
+    # The whole fused pool (each index oversampled past the page) gives the total and the facets.
+    pool = MatchQuery(text=q, filters=filters, limit=offset + limit)
+    everything = await engine.match_jobs(session, pool, mode="fused", whole_pool=True)
     page = everything[offset : offset + limit]
     return (
         await _hits(session, page),
