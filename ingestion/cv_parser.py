@@ -1848,6 +1848,16 @@ def parse_education(
     return out
 
 
+def degree_level(degree: str) -> EducationLevel | None:
+    """The education level a degree phrase names ("MSc in Data Science" -> master), or None."""
+    hits = [
+        (m.start(), -len(m.group()), k)
+        for k, (_, rx) in enumerate(_DEGREES)
+        if (m := rx.search(degree))
+    ]
+    return _DEGREES[min(hits)[2]][0] if hits else None
+
+
 def highest_level(entries: Iterable[Education]) -> EducationLevel | None:
     levels = [e.level for e in entries if e.level]
     return max(levels, key=EDUCATION_ORDER.index) if levels else None

@@ -4,6 +4,11 @@ Dates are ``"YYYY-MM"`` or ``"YYYY"`` strings (as precise as the CV is). Every f
 a parser fills in is copied from the CV, never invented; ``city`` / ``country`` / education
 ``level`` / language names are normalised vocabularies. ``confidence`` holds, per top-level field
 name, how sure the producer is, in [0, 1].
+
+``parser`` says what produced the document: the rule parser alone (``"rules"``, the default and
+what every document stored before it existed was), or the rule parser refined by a language
+model (``"rules+llm"``, see :mod:`ingestion.cv_llm`), with ``llm_fields`` naming the fields the
+model set or confirmed and ``rejected`` what the model said that the CV text does not support.
 """
 
 from __future__ import annotations
@@ -81,6 +86,18 @@ class Language(_Model):
     proficiency: Proficiency | None = None
 
 
+CvParser = Literal["rules", "rules+llm"]
+
+
+class RejectedValue(_Model):
+    """A value a language model returned that the CV text does not support (dropped)."""
+
+    #: Where it was: "name", "employment[0].company", "skills[3]", ...
+    field: str
+    value: str
+    reason: str
+
+
 class StructuredCV(_Model):
     personal: Personal = Field(default_factory=Personal)
     title: str | None = None
@@ -95,6 +112,10 @@ class StructuredCV(_Model):
     highest_education: EducationLevel | None = None
     language: CvLanguage = "en"
     confidence: dict[str, float] = Field(default_factory=dict)
+    parser: CvParser = "rules"
+    #: Top-level field names (as in ``confidence``) the language model set or confirmed.
+    llm_fields: list[str] = Field(default_factory=list)
+    rejected: list[RejectedValue] = Field(default_factory=list)
 
     @field_validator("confidence")
     @classmethod
