@@ -341,6 +341,7 @@ def ingest_cvs_command(
 
     from sqlalchemy import select
 
+    from api.integrations.llm import LlmClient, LlmSettings, db_usage_sink
     from api.resumes.service import upload
     from api.resumes.settings import get_cv_settings
     from ingestion.errors import IngestionError
@@ -359,6 +360,8 @@ def ingest_cvs_command(
     async def _main() -> None:
         engine = make_async_engine(_sync_url())
         factory = make_sessionmaker(engine)
+        # Used only when TABASHIR_CV_LLM_STRUCTURING is on and a model is configured.
+        llm, sink = LlmClient(LlmSettings()), db_usage_sink(factory)
         try:
             async with factory() as session:
                 owner = (
@@ -375,13 +378,21 @@ def ingest_cvs_command(
                             data = read_limited(fh, limit)
                         async with session_scope(factory) as session:
                             done = await upload(
-                                session, _storage(), get_cv_settings(), owner, data, path.name
+                                session,
+                                _storage(),
+                                get_cv_settings(),
+                                owner,
+                                data,
+                                path.name,
+                                llm=llm,
+                                sink=sink,
                             )
                         summary["ok" if done.created else "duplicate"] += 1
                     except (IngestionError, OSError) as exc:
                         reason = getattr(exc, "message", None) or str(exc)
                         summary["failed"].append({"file": str(path), "reason": reason})
         finally:
+            await llm.aclose()
             await engine.dispose()
             shutdown_extraction_pool()
 

@@ -10,7 +10,8 @@
   against a pydantic model and then against the caller's own checks (a translation that lost a
   phone number, a CV that names an employer the source does not). A failing answer gets one
   repair round: the model sees its answer and what was wrong. A second failure is a 502
-  ``llm_bad_output``.
+  ``llm_bad_output``, which carries the last answer when only the caller's checks failed it
+  (CV structuring keeps the parts of it that pass).
 - **Accounting.** Every request — retries and repairs included, failed or not — reports its
   tokens and cost (``TABASHIR_LLM_PRICE_*``) to a :data:`UsageSink`; :func:`db_usage_sink`
   writes them as ``LlmUsage`` rows in a transaction of their own, so a request that fails later
@@ -104,6 +105,11 @@ class LlmBadOutput(TabashirError):
         "llm_bad_output",
         "The language model's answer could not be used; nothing was changed, try again",
     )
+
+    #: The last answer when it fitted the schema and failed only the caller's checks (with
+    #: those ``problems``), for a caller that can use part of it; None otherwise.
+    answer: BaseModel | None = None
+    problems: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -316,11 +322,12 @@ class LlmClient:
         sink = sink or _discard
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         problems: list[str] = []
+        parsed: T | None = None
         for round_ in range(2):
             answer, prompt, completion, elapsed = await self._chat(
                 messages, feature=feature, user_id=user_id, sink=sink
             )
-            parsed: T | None = None
+            parsed = None
             try:
                 if answer.finish_reason == "length":
                     problems = ["the answer was cut off: keep it shorter"]
@@ -356,7 +363,10 @@ class LlmClient:
                     + "\nAnswer again with only the corrected JSON object.",
                 },
             ]
-        raise LlmBadOutput()
+        failure = LlmBadOutput()
+        if parsed is not None:
+            failure.answer, failure.problems = parsed, problems
+        raise failure
 
 
 def json_prompt(schema: type[BaseModel]) -> str:

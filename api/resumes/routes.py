@@ -138,14 +138,25 @@ async def upload_resume(
     user: CandidateUser,
     storage: StorageDep,
     settings: CvSettingsDep,
+    llm: LlmDep,
+    sink: SinkDep,
     file: Annotated[UploadFile, File(description="The CV: PDF, DOCX or UTF-8 text, at most 2 MB")],
     title: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response | UploadResult:
-    """Upload a CV: it is read in a sandbox, parsed into the structured CV and queued for
-    matching. The same file twice is one CV (200 with ``created: false``)."""
+    """Upload a CV: it is read in a sandbox, parsed into the structured CV (refined by the
+    language model where the server switches that on) and queued for matching. The same file
+    twice is one CV (200 with ``created: false``)."""
     data = await read_limited_async(file, get_ingestion_settings().max_upload_bytes)
     result = await service.upload(
-        session, storage, settings, user, data, file.filename, title.strip() if title else None
+        session,
+        storage,
+        settings,
+        user,
+        data,
+        file.filename,
+        title.strip() if title else None,
+        llm=llm,
+        sink=sink,
     )
     body = UploadResult.model_validate(
         {**(await _detail(session, result.resume)).model_dump(), "created": result.created}

@@ -2,9 +2,10 @@
 CV was sent to), duplicate, edit, delete, export and translate.
 
 Order of effects, so a failure leaves nothing half-done: the file is read and parsed first
-(sandboxed), then stored under a key derived from its content, then its row is written in the
-request's transaction; a crash between the two leaves at most an unreferenced file, which the
-next upload of the same bytes reuses. Deleting a CV queues the file's removal in the same
+(sandboxed; then, when switched on, refined by the language model, whose failure only means the
+rule parse is kept), then stored under a key derived from its content, then its row is written
+in the request's transaction; a crash between the two leaves at most an unreferenced file, which
+the next upload of the same bytes reuses. Deleting a CV queues the file's removal in the same
 transaction, so the file goes exactly when the row does.
 """
 
@@ -28,6 +29,7 @@ from api.integrations.storage import Storage
 from api.resumes import repository
 from api.resumes.schemas import ResumeUpdate
 from api.resumes.settings import CvSettings
+from api.resumes.structuring import structure
 from api.resumes.translation import translate_cv
 from api.tasks.queue import enqueue
 from ingestion.cv_parser import parse_cv
@@ -90,8 +92,12 @@ async def upload(
     data: bytes,
     file_name: str | None,
     title: str | None = None,
+    *,
+    llm: LlmClient | None = None,
+    sink: UsageSink | None = None,
 ) -> Uploaded:
-    """Store an uploaded CV: extracted in the sandbox, parsed, kept once per (user, content)."""
+    """Store an uploaded CV: extracted in the sandbox, parsed (by the rules, refined by the
+    language model when ``settings.llm_structuring`` is on), kept once per (user, content)."""
     digest = hashlib.sha256(data).hexdigest()
     existing = await repository.by_sha256(session, user.id, digest)
     if existing is not None:
@@ -112,6 +118,7 @@ async def upload(
     cv: StructuredCV | None = None
     if extraction.status == "ok":
         cv = await asyncio.to_thread(parse_cv, extraction.text)
+        cv = await structure(extraction.text, cv, llm, settings, user_id=user.id, sink=sink)
         values |= {
             "extracted_text": extraction.text,
             "parsed": cv.model_dump(mode="json"),

@@ -23,6 +23,12 @@ class CvSettings(BaseSettings):
     credit_type: CreditType | None = None
     translate_credit_cost: int = Field(default=1, ge=0)
     ai_resume_credit_cost: int = Field(default=1, ge=0)
+    #: Refine each uploaded CV's rule parse with the language model (when one is configured);
+    #: values the CV text does not support are dropped. Off: the rule parser alone.
+    llm_structuring: bool = False
+    #: Most seconds an upload waits for that model (retries and repair included) before it keeps
+    #: the rule parse.
+    llm_structuring_timeout_s: float = Field(default=45.0, gt=0)
 
 
 @lru_cache

@@ -121,6 +121,30 @@ async def test_the_callers_check_drives_the_repair() -> None:
 
 
 @pytest.mark.unit
+async def test_a_failed_check_after_the_repair_carries_the_last_answer() -> None:
+    """The caller may keep what passes of an answer that fits the schema (CV structuring)."""
+    provider = FakeProvider(
+        lambda _: '{"summary": "Analyst since 2009", "years": 8}',
+        lambda _: '{"summary": "Analyst since 2010", "years": 9}',
+    )
+
+    def no_years(answer: Answer) -> list[str]:
+        return ["the summary names a year"] if any(c.isdigit() for c in answer.summary) else []
+
+    with pytest.raises(LlmBadOutput) as raised:
+        await _ask(provider.client(), check=no_years)
+    assert raised.value.answer == Answer(summary="Analyst since 2010", years=9)
+    assert raised.value.problems == ["the summary names a year"]
+
+    unparsable = FakeProvider(
+        lambda _: '{"summary": "Analyst since 2009", "years": 8}', lambda _: "?"
+    )
+    with pytest.raises(LlmBadOutput) as raised:
+        await _ask(unparsable.client(), check=no_years)
+    assert raised.value.answer is None  # the last answer did not fit the schema
+
+
+@pytest.mark.unit
 async def test_transient_errors_back_off_and_retry() -> None:
     pauses: list[float] = []
 
