@@ -429,13 +429,15 @@ class PgVectorIndex:
         settings = {"jit": "off", **settings}
         savepoint = await self._session.begin_nested()
         try:
-            # One round trip for all of them.
-            await self._session.execute(
+            # Core on the session's connection (the ORM's result layer only adds time here), and
+            # one round trip for all the settings.
+            conn = await self._session.connection()
+            await conn.execute(
                 select(
                     *(func.set_config(name, str(value), True) for name, value in settings.items())
                 )
             )
-            return _hits(await self._session.execute(stmt))
+            return _hits(await conn.execute(stmt))
         finally:
             await savepoint.rollback()
 

@@ -28,7 +28,7 @@ class MatchingSettings(BaseSettings):
     fusion_chunks: float = 0.5
     #: Retrieval pools are this many times the page size (at least ``min_pool``), from each
     #: index, before fusion.
-    oversample: int = 5
+    oversample: int = 3
     min_pool: int = 50
     #: HNSW candidates per pooled hit for the engine's vector search (a stand-alone search uses
     #: TABASHIR_VECTOR_OVERSAMPLE): the pool is re-ranked, so it needs to be good, not exact.
