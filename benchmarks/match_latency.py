@@ -3,10 +3,14 @@ explanations) and free-text search including the query embedding.
 
 Runs against the synthetic corpus that benchmarks/vector_recall.py loads into ``tabashir_bench``
 (run that first with the same --n). Vectors there are synthetic (clustered by occupation), texts
-come from templates; the BM25 index is built here from the database, timed. Single-signal
-latencies (BM25 only, vectors only) are measured in the same run as the baseline.
+come from templates; the BM25 index is built here from the database, timed. Chunk rows are added
+here too, as the app stores them (one per job, two for every third job, their mean the job's
+vector), because the re-ranker reads every pooled job's best chunk. Single-signal latencies (BM25
+only, vectors only) are measured in the same run as the baseline, and so is the engine with the
+previous defaults (chunk retrieval on, HNSW oversample 4) when the chunk HNSW index is built.
 
-    .venv/bin/python benchmarks/match_latency.py --n 100000
+    .venv/bin/python benchmarks/match_latency.py --n 100000 --chunk-index
+    .venv/bin/python benchmarks/match_latency.py --n 1000000 --db-name tabashir_bench_1m
 """
 
 from __future__ import annotations
@@ -18,19 +22,27 @@ import random
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import psycopg
 from _corpus import machine
+from pgvector.psycopg import register_vector
 from sqlalchemy import func, select
-from vector_recall import bench_url
+from sqlalchemy.engine import URL
+from vector_recall import bench_url, libpq
 
 from indexing.embedder import SentenceTransformerEmbedder
 from indexing.filters import JobFilters
 from indexing.lexical import TantivyJobIndex, rebuild_from_db_async
+from indexing.settings import VectorSearchSettings
+from indexing.vector import PgVectorIndex
 from matching.engine import MatchEngine, MatchQuery
 from matching.features import CandidateProfile
 from matching.profiles import resolve_skills
+from matching.settings import MatchingSettings
 from models import Job
 from models.db import make_async_engine, make_sessionmaker
 from models.enums import JobType
@@ -44,10 +56,64 @@ def pct(ms: list[float]) -> dict[str, float]:
     }
 
 
+def ensure_chunks(url: URL, *, with_index: bool) -> dict[str, Any]:
+    """Chunk rows for every job (unless there are some), written by binary COPY; the chunk HNSW
+    index (only read when chunk retrieval is switched on) built after the load when asked for."""
+    info: dict[str, Any] = {}
+    with psycopg.connect(libpq(url), autocommit=True) as conn:
+        register_vector(conn)
+        have = conn.execute("SELECT count(*) FROM search_chunks").fetchone()
+        if not have or have[0] == 0:
+            conn.execute("DROP INDEX IF EXISTS ix_search_chunks_embedding_hnsw")
+            rng = np.random.default_rng(11)
+            t0 = time.perf_counter()
+            rows = 0
+            cols = "id, doc_type, doc_id, ordinal, text, embedding, embedding_model, content_hash"
+            with conn.transaction(), conn.cursor(name="jobs") as read, conn.cursor() as write:
+                read.execute("SELECT id, embedding FROM jobs WHERE embedding IS NOT NULL")
+                while batch := read.fetchmany(10_000):
+                    with write.copy(f"COPY search_chunks ({cols}) FROM STDIN") as copy:
+                        for i, (job_id, vec) in enumerate(batch):
+                            d = np.asarray(getattr(vec, "to_numpy", lambda: vec)(), np.float32)
+                            parts = [d]
+                            if (rows + i) % 3 == 0:
+                                e = rng.normal(0, 0.02, d.shape).astype(np.float32)
+                                parts = [d + e, d - e]
+                            for ordinal, p in enumerate(parts):
+                                v = p / np.linalg.norm(p)
+                                copy.write_row(
+                                    (uuid.uuid4(), "job", job_id, ordinal, "chunk", v,
+                                     "synthetic-clustered", f"{job_id}-{ordinal}")
+                                )  # fmt: skip
+                    rows += len(batch)
+            info["chunks_load_s"] = round(time.perf_counter() - t0, 1)
+            conn.execute("ANALYZE search_chunks")
+        indexed = conn.execute(
+            "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_search_chunks_embedding_hnsw'"
+        ).fetchone()
+        if with_index and not indexed:
+            conn.execute("SET maintenance_work_mem = '2GB'")
+            t0 = time.perf_counter()
+            conn.execute(
+                "CREATE INDEX ix_search_chunks_embedding_hnsw ON search_chunks USING hnsw "
+                "(embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+            )
+            info["chunk_hnsw_build_s"] = round(time.perf_counter() - t0, 1)
+        counts = conn.execute(
+            "SELECT count(*), pg_total_relation_size('search_chunks') FROM search_chunks"
+        ).fetchone()
+        assert counts is not None
+        info["chunks"], info["chunks_table_mb"] = counts[0], round(counts[1] / 2**20, 1)
+        info["chunk_index"] = bool(with_index or indexed)
+    return info
+
+
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     url = bench_url(args.db_name)
-    engine_db = make_async_engine(url)
     out: dict[str, Any] = {"machine": machine(), "n": args.n}
+    out["chunks"] = ensure_chunks(url, with_index=args.chunk_index)
+    print("chunks", out["chunks"], file=sys.stderr)
+    engine_db = make_async_engine(url)
     lexical = TantivyJobIndex(args.lexical_dir or Path("var/bench") / f"lexical_{args.n}")
     async with make_sessionmaker(engine_db)() as session:
         total = (await session.execute(select(func.count()).select_from(Job))).scalar_one()
@@ -67,6 +133,14 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         ).all()
         embedder = SentenceTransformerEmbedder()
         matcher = MatchEngine(lexical, embedder)
+        engines = {"reranked": matcher}
+        if out["chunks"]["chunk_index"]:
+            # The previous defaults, in the same run: chunk retrieval, 4 HNSW candidates per hit.
+            engines["reranked, previous defaults"] = MatchEngine(
+                lexical,
+                embedder,
+                MatchingSettings(retrieve_chunks=True, vector_oversample=4),
+            )
         queries = []
         for title, description, skills, vector in sample:
             labels, _ = resolve_skills(skills)
@@ -90,16 +164,31 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             ),
         }
         results: dict[str, Any] = {}
+        runs: list[tuple[str, MatchEngine, str]] = [
+            ("lexical", matcher, "lexical"),
+            ("vector", matcher, "vector"),
+            *((name, eng, "reranked") for name, eng in engines.items()),
+        ]
+        uncached = VectorSearchSettings(plan_cache_s=0)
         for label, filters in filter_sets.items():
             row: dict[str, Any] = {}
-            for mode in ("lexical", "vector", "reranked"):
+            # What planning costs when the plan is not cached (the first query per filter in
+            # each plan_cache_s window): EXPLAIN, and a bounded count near the threshold.
+            plan_times = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                plan = await PgVectorIndex(session, uncached).plan(filters)
+                plan_times.append((time.perf_counter() - t0) * 1000)
+            row["plan_uncached"] = {"method": plan.method, "rows": plan.estimated_rows}
+            row["plan_uncached"].update(pct(plan_times))
+            for name, eng, mode in runs:
                 times = []
                 for text, vector, profile in queries:
                     q = MatchQuery(text=text, vector=vector, profile=profile, filters=filters)
                     t0 = time.perf_counter()
-                    await matcher.match_jobs(session, q, mode=mode)  # type: ignore[arg-type]
+                    await eng.match_jobs(session, q, mode=mode)  # type: ignore[arg-type]
                     times.append((time.perf_counter() - t0) * 1000)
-                row[mode] = pct(times[1:])  # the first call warms caches
+                row[name] = pct(times[1:])  # the first call warms caches
             results[label] = row
             print(label, json.dumps(row), file=sys.stderr)
         out["match_for_stored_cv_ms"] = results
@@ -123,7 +212,18 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 session, MatchQuery(text=text, vector=vector, limit=20), mode="fused"
             )
             times.append((time.perf_counter() - t0) * 1000)
-        out["free_text_search_ms"] = {"total": pct(times), "of_which_embedding": pct(embed_times)}
+        # The same query as GET /api/v1/search/jobs runs it: embedding and BM25 side by side.
+        concurrent = []
+        for i in range(args.queries):
+            text = short[i % len(short)]
+            t0 = time.perf_counter()
+            await matcher.match_jobs(session, MatchQuery(text=text, limit=20), mode="fused")
+            concurrent.append((time.perf_counter() - t0) * 1000)
+        out["free_text_search_ms"] = {
+            "embed_then_search": pct(times),
+            "of_which_embedding": pct(embed_times),
+            "as_the_api_runs_it": pct(concurrent),
+        }
     await engine_db.dispose()
     return out
 
@@ -136,6 +236,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--db-name", default="tabashir_bench")
     parser.add_argument("--lexical-dir", type=Path, default=None)
+    parser.add_argument(
+        "--chunk-index",
+        action="store_true",
+        help="build the chunk HNSW index too (and time the engine with chunk retrieval on)",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     out = asyncio.run(main_async(args))

@@ -41,7 +41,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.migrations import upgrade
-from benchmarks._corpus import COLUMNS, PG_TYPES, SELECTIVITY_CITY, Corpus, machine
+from benchmarks._corpus import (
+    COLUMNS,
+    GENERATOR,
+    PG_TYPES,
+    SELECTIVITY_CITY,
+    Corpus,
+    machine,
+)
 from indexing.filters import JobFilters, job_filter_sql
 from indexing.settings import VectorSearchSettings
 from indexing.vector import PgVectorIndex
@@ -101,7 +108,7 @@ def load(
     url: URL, n: int, seed: int, *, reload: bool, batch: int, mwm: str, workers: int
 ) -> dict[str, Any]:
     """Load ``n`` synthetic jobs unless the same corpus is already there; build HNSW, timed."""
-    marker = f"n={n} seed={seed}"
+    marker = f"n={n} seed={seed} generator={GENERATOR}"
     found = None if reload else _loaded(url, marker)
     if found is not None:
         print(f"reusing the loaded corpus ({marker})", file=sys.stderr)
