@@ -74,7 +74,8 @@ def ensure_chunks(url: URL, *, with_index: bool) -> dict[str, Any]:
                 while batch := read.fetchmany(10_000):
                     with write.copy(f"COPY search_chunks ({cols}) FROM STDIN") as copy:
                         for i, (job_id, vec) in enumerate(batch):
-                            d = np.asarray(getattr(vec, "to_numpy", lambda: vec)(), np.float32)
+                            raw = vec.to_numpy() if hasattr(vec, "to_numpy") else vec
+                            d = np.asarray(raw, dtype=np.float32)
                             parts = [d]
                             if (rows + i) % 3 == 0:
                                 e = rng.normal(0, 0.02, d.shape).astype(np.float32)
