@@ -67,7 +67,7 @@ class LexicalSettings(BaseSettings):
     skills_boost: float = Field(default=2.0, gt=0)
     body_boost: float = Field(default=1.0, gt=0)
     #: A long query (a whole CV) keeps its most distinctive terms, this many.
-    max_query_terms: int = Field(default=48, ge=1, le=1024)
+    max_query_terms: int = Field(default=32, ge=1, le=1024)
     #: Longest query text read, in characters; the rest is ignored (a CV is far shorter).
     max_query_chars: int = Field(default=50_000, ge=100)
     #: Memory of the single index writer, in MB.

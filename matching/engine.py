@@ -172,8 +172,9 @@ class MatchEngine:
             top = fused[0].score if fused else 1.0
             return [Match(id=h.id, score=round(h.score / top, 4), ranks=h.ranks) for h in window]
 
-        ids = [h.id for h in fused]
-        ranks = {h.id: h.ranks for h in fused}
+        depth = max(s.min_pool, (query.offset + query.limit) * s.rerank_oversample)
+        ids = [h.id for h in fused[:depth]]
+        ranks = {h.id: h.ranks for h in fused[:depth]}
         # The similarities are recomputed for every pooled job, not taken from the hit lists, so
         # that a pair's score does not depend on which index happened to retrieve it (the
         # recruiter sees the same); one query brings them with the columns the features read.

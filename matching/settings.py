@@ -30,6 +30,8 @@ class MatchingSettings(BaseSettings):
     #: index, before fusion.
     oversample: int = 3
     min_pool: int = 50
+    #: The fused list's top this-many-times-the-page jobs (at least ``min_pool``) are re-ranked.
+    rerank_oversample: int = 3
     #: HNSW candidates per pooled hit for the engine's vector search (a stand-alone search uses
     #: TABASHIR_VECTOR_OVERSAMPLE): the pool is re-ranked, so it needs to be good, not exact.
     vector_oversample: int = 1
