@@ -93,6 +93,31 @@ async def test_jobs_for_a_cv_rank_the_right_job_first_and_explain_it(
     assert top["retrieval"]["lexical"] == 1
 
 
+async def test_chunk_retrieval_adds_a_ranking_but_never_changes_a_score(
+    session: AsyncSession, lexical_index: TantivyJobIndex, job_factory
+) -> None:  # type: ignore[no-untyped-def]
+    await _corpus(job_factory, session, lexical_index)
+    query = MatchQuery(text=CV, profile=candidate_profile(PARSED))
+    default = MatchEngine(lexical_index, HashingEmbedder())
+    assert not default.settings.retrieve_chunks
+    with_chunks = MatchEngine(
+        lexical_index,
+        HashingEmbedder(),
+        default.settings.model_copy(update={"retrieve_chunks": True}),
+    )
+    off = {m.id: m for m in await default.match_jobs(session, query, now=NOW)}
+    on = {m.id: m for m in await with_chunks.match_jobs(session, query, now=NOW)}
+    assert set(off) == set(on)
+    for job_id, match in off.items():
+        # The best chunk is a feature of every pooled job either way ...
+        assert "chunk" in match.features
+        assert "chunks" not in match.ranks
+        assert "chunks" in on[job_id].ranks
+        # ... and a pair's score depends on the pair, not on which index retrieved it.
+        assert on[job_id].score == match.score
+        assert on[job_id].features == match.features
+
+
 async def test_hard_filters_are_never_broken(
     session: AsyncSession, lexical_index: TantivyJobIndex, job_factory
 ) -> None:  # type: ignore[no-untyped-def]
