@@ -42,6 +42,9 @@ class VectorSearchSettings(BaseSettings):
     confirm_factor: float = Field(default=2.0, ge=1.0)
     #: HNSW candidates fetched per result wanted (ef_search and the re-ordered pool).
     oversample: int = Field(default=4, ge=1, le=100)
+    #: Smallest hnsw.ef_search at 100k vectors, scaled by sqrt(vectors / 100k) above that
+    #: (128 at 100k, ~400 at 1M): the graph needs a wider search as it grows.
+    hnsw_ef_search_min: int = Field(default=128, ge=1, le=1000)
     #: pgvector's hnsw.max_scan_tuples: how far an iterative scan may walk before giving up.
     hnsw_max_scan_tuples: int = Field(default=50_000, ge=1_000)
     #: Seconds a plan (exact or HNSW, from the row estimate or a bounded count) is reused for

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import threading
 import time
 import uuid
@@ -294,7 +295,7 @@ class PgVectorIndex:
         if chosen == "exact":
             hits = await self._exact(query, filters, k, target)
             return VectorSearchResult(hits, plan, "exact")
-        hits = await self._hnsw(query, filters, k, target)
+        hits = await self._hnsw(query, filters, k, target, rows=plan.estimated_rows)
         if len(hits) < k:
             # The iterative scan stopped early (max_scan_tuples) or the estimate was wrong: the
             # exact plan is the one that cannot miss.
@@ -441,13 +442,21 @@ class PgVectorIndex:
         finally:
             await savepoint.rollback()
 
+    def ef_search(self, pool: int, rows: int) -> int:
+        """hnsw.ef_search for a candidate pool over ``rows`` vectors: at least the pool, and at
+        least ``hnsw_ef_search_min`` scaled by the square root of rows per 100k, because the
+        search width a graph needs for the same recall grows with its size (measured on 1M
+        vectors: ef 80 gave recall@20 0.85 with one query at 0, ef 400 gave 0.97)."""
+        floor = self._settings.hnsw_ef_search_min * math.sqrt(max(1.0, rows / 100_000))
+        return min(_MAX_EF_SEARCH, max(40, pool, round(floor)))
+
     async def _hnsw(
-        self, query: list[float], filters: JobFilters, k: int, target: Target
+        self, query: list[float], filters: JobFilters, k: int, target: Target, *, rows: int
     ) -> list[Hit]:
         s = self._settings
         # Chunks of one job sit close together, so a chunk pool needs to be deeper.
         pool = k * s.oversample * (3 if target == "chunks" else 1)
-        ef_search = min(_MAX_EF_SEARCH, max(40, pool))
+        ef_search = self.ef_search(pool, rows)
         stmt, dist = self._distance_query(query, filters, target)
         candidates = stmt.order_by(dist).limit(pool).subquery("candidates")
         best = func.min(candidates.c.distance).label("distance")

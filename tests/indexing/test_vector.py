@@ -253,6 +253,14 @@ async def test_plans_are_cached_per_filter_for_the_window(session: AsyncSession)
         clear_plan_cache()
 
 
+def test_hnsw_search_widens_with_the_index(session: AsyncSession) -> None:
+    index = PgVectorIndex(session, VectorSearchSettings(hnsw_ef_search_min=128))
+    assert index.ef_search(pool=20, rows=5_000) == 128  # small tables: the floor
+    assert index.ef_search(pool=300, rows=100_000) == 300  # a deep pool: the pool
+    assert index.ef_search(pool=80, rows=1_000_000) == 405  # 128 * sqrt(10)
+    assert index.ef_search(pool=80, rows=100_000_000) == 1000  # pgvector's ceiling
+
+
 async def hnsw_scans(session: AsyncSession) -> int:
     """Scans of the jobs HNSW index in this transaction (counted even in rolled-back savepoints)."""
     stmt = text("SELECT pg_stat_get_xact_numscans('ix_jobs_embedding_hnsw'::regclass)")
