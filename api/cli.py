@@ -360,8 +360,9 @@ def ingest_cvs_command(
     async def _main() -> None:
         engine = make_async_engine(_sync_url())
         factory = make_sessionmaker(engine)
-        # Used only when TABASHIR_CV_LLM_STRUCTURING is on and a model is configured.
-        llm, sink = LlmClient(LlmSettings()), db_usage_sink(factory)
+        # A model client only where TABASHIR_CV_LLM_STRUCTURING asks for one.
+        llm = LlmClient(LlmSettings()) if get_cv_settings().llm_structuring else None
+        sink = db_usage_sink(factory)
         try:
             async with factory() as session:
                 owner = (
@@ -392,7 +393,8 @@ def ingest_cvs_command(
                         reason = getattr(exc, "message", None) or str(exc)
                         summary["failed"].append({"file": str(path), "reason": reason})
         finally:
-            await llm.aclose()
+            if llm is not None:
+                await llm.aclose()
             await engine.dispose()
             shutdown_extraction_pool()
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterable, Sequence
@@ -83,39 +82,10 @@ class VectorPlan:
     counted: bool = False
 
 
-class _PlanCache:
-    """Plans by (database, target, filters, thresholds) for ``plan_cache_s`` seconds, per process."""
-
-    def __init__(self, max_entries: int = 4096) -> None:
-        self._entries: dict[tuple[Any, ...], tuple[float, VectorPlan]] = {}
-        self._lock = threading.Lock()
-        self._max = max_entries
-
-    def get(self, key: tuple[Any, ...]) -> VectorPlan | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            if found[0] < time.monotonic():
-                del self._entries[key]
-                return None
-            return found[1]
-
-    def put(self, key: tuple[Any, ...], plan: VectorPlan, ttl: float) -> None:
-        with self._lock:
-            if len(self._entries) >= self._max:
-                now = time.monotonic()
-                self._entries = {k: v for k, v in self._entries.items() if v[0] >= now}
-                if len(self._entries) >= self._max:
-                    self._entries.clear()
-            self._entries[key] = (time.monotonic() + ttl, plan)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-_PLANS = _PlanCache()
+#: Cached plans: key -> (expiry on the monotonic clock, plan). Per process; dict operations are
+#: atomic, so threads sharing it need no lock.
+_PLANS: dict[tuple[Any, ...], tuple[float, VectorPlan]] = {}
+_PLANS_MAX = 4096
 
 
 def clear_plan_cache() -> None:
@@ -313,24 +283,20 @@ class PgVectorIndex:
         costs recall (the other way round only costs time; HNSW coming back short falls back too).
         The plan is then reused for ``plan_cache_s`` seconds for the same filters and database.
         """
-        key = self._plan_key(filters, target)
-        if key is not None and (cached := _PLANS.get(key)) is not None:
-            return cached
-        plan = await self._plan(filters, target)
-        if key is not None:
-            _PLANS.put(key, plan, self._settings.plan_cache_s)
-        return plan
-
-    def _plan_key(self, filters: JobFilters, target: Target) -> tuple[Any, ...] | None:
         s = self._settings
-        if s.plan_cache_s <= 0:
-            return None
         bind = self._session.bind
-        url = getattr(getattr(bind, "engine", bind), "url", None)
-        if url is None:
-            return None
-        database = url.render_as_string(hide_password=True)
-        return (database, target, filters, s.exact_max_rows, s.confirm_factor)
+        url = getattr(getattr(bind, "engine", bind), "url", None)  # a URL is hashable
+        if s.plan_cache_s <= 0 or url is None:
+            return await self._plan(filters, target)
+        key = (url, target, filters, s.exact_max_rows, s.confirm_factor)
+        cached = _PLANS.get(key)
+        if cached is not None and cached[0] >= time.monotonic():
+            return cached[1]
+        plan = await self._plan(filters, target)
+        if len(_PLANS) >= _PLANS_MAX:
+            _PLANS.clear()
+        _PLANS[key] = (time.monotonic() + s.plan_cache_s, plan)
+        return plan
 
     async def _plan(self, filters: JobFilters, target: Target) -> VectorPlan:
         threshold = self._settings.exact_max_rows

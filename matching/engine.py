@@ -90,6 +90,11 @@ def _as_match(item_id: uuid.UUID, scored: Scored, ranks: Mapping[str, int | None
     )
 
 
+def _depth(query: MatchQuery, factor: int, least: int) -> int:
+    """How many jobs to take for ``query``: ``factor`` times its page end, at least ``least``."""
+    return max(least, (query.offset + query.limit) * factor)
+
+
 class MatchEngine:
     """Stateless but for its long-lived parts: the lexical index, the embedder, the weights."""
 
@@ -126,7 +131,7 @@ class MatchEngine:
         ``whole_pool`` (not for ``reranked``) every fused hit, for totals and facets."""
         now = now or datetime.now(UTC)
         s = self.settings
-        pool = max(s.min_pool, (query.offset + query.limit) * s.oversample)
+        pool = _depth(query, s.oversample, s.min_pool)
         # BM25 runs in a thread while Postgres answers the vector side (and while the query is
         # embedded): on two cores the lexical search then costs next to nothing in wall time.
         lexical_task: asyncio.Future[list[Hit]] | None = None
@@ -172,9 +177,9 @@ class MatchEngine:
             top = fused[0].score if fused else 1.0
             return [Match(id=h.id, score=round(h.score / top, 4), ranks=h.ranks) for h in window]
 
-        depth = max(s.min_pool, (query.offset + query.limit) * s.rerank_oversample)
-        ids = [h.id for h in fused[:depth]]
-        ranks = {h.id: h.ranks for h in fused[:depth]}
+        reranked = fused[: _depth(query, s.rerank_oversample, s.min_pool)]
+        ids = [h.id for h in reranked]
+        ranks = {h.id: h.ranks for h in reranked}
         # The similarities are recomputed for every pooled job, not taken from the hit lists, so
         # that a pair's score does not depend on which index happened to retrieve it (the
         # recruiter sees the same); one query brings them with the columns the features read.

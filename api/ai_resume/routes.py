@@ -14,7 +14,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, status
+from fastapi import APIRouter, Body, Query, status
 from fastapi.responses import Response
 from sqlalchemy import delete, func, select
 
@@ -30,11 +30,9 @@ from api.ai_resume.schemas import (
 )
 from api.deps import CandidateUser, CurrentUser, SessionDep
 from api.errors import Conflict
-from api.integrations.llm import LlmClient, get_llm_client
 from api.jobs.schemas import page_of
-from api.resumes.routes import SinkDep, file_response
+from api.resumes.routes import CvSettingsDep, LlmDep, SinkDep, file_response
 from api.resumes.schemas import ExportIn
-from api.resumes.settings import CvSettings, get_cv_settings
 from ingestion.cv_schema import StructuredCV
 from ingestion.render import DOCX_MIME, PDF_MIME, render_docx, render_pdf
 from models import AiResume
@@ -42,8 +40,6 @@ from models.cv_services import AiResumeContent
 
 router = APIRouter(prefix="/api/ai-resume", tags=["ai-resume"])
 
-LlmDep = Annotated[LlmClient, Depends(get_llm_client)]
-CvSettingsDep = Annotated[CvSettings, Depends(get_cv_settings)]
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "No such AI resume"}}
 _NEEDS_LLM: dict[int | str, dict[str, Any]] = {
     503: {"description": "No language model configured, or the provider is down"}
