@@ -40,7 +40,7 @@ from sqlalchemy.orm import load_only
 from indexing.documents import content_hash, job_text
 from indexing.elasticsearch import ElasticsearchJobIndex, elasticsearch_configured
 from indexing.embedder import Embedder
-from indexing.lexical import TantivyJobIndex, rebuild_from_db_async
+from indexing.lexical import JOB_DOCUMENT_COLUMNS, TantivyJobIndex, rebuild_from_db_async
 from indexing.protocol import DocumentChunk, SearchDocument, job_document
 from indexing.resumes import embed_and_store_resumes
 from indexing.vector import PgVectorIndex, embed_job_documents_async
@@ -203,26 +203,7 @@ def _stale(
 
 #: What the indexes read of a job (the tsvector and other heavy columns stay unloaded).
 _JOB_INDEX_COLUMNS = load_only(
-    Job.id,
-    Job.title,
-    Job.company,
-    Job.description,
-    Job.requirements,
-    Job.skills,
-    Job.city,
-    Job.country,
-    Job.job_type,
-    Job.work_mode,
-    Job.salary_min,
-    Job.salary_max,
-    Job.experience_min,
-    Job.language,
-    Job.status,
-    Job.posted_at,
-    Job.embedding,
-    Job.embedding_model,
-    Job.content_hash,
-    raiseload=True,
+    *JOB_DOCUMENT_COLUMNS, Job.embedding, Job.embedding_model, Job.content_hash, raiseload=True
 )
 
 

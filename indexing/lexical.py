@@ -608,8 +608,8 @@ class TantivyJobIndex:
 
 # -- sync from Postgres -------------------------------------------------------------------------
 
-#: What the lexical index reads of a job; everything else (the vector above all) stays unloaded.
-_JOB_COLUMNS = load_only(
+#: What a job's search document is built from (:func:`indexing.protocol.job_document`).
+JOB_DOCUMENT_COLUMNS = (
     Job.id,
     Job.title,
     Job.company,
@@ -626,8 +626,9 @@ _JOB_COLUMNS = load_only(
     Job.language,
     Job.status,
     Job.posted_at,
-    raiseload=True,
 )
+#: What the lexical index reads of a job; everything else (the vector above all) stays unloaded.
+_JOB_COLUMNS = load_only(*JOB_DOCUMENT_COLUMNS, raiseload=True)
 
 
 def _all_jobs() -> Select[Any]:

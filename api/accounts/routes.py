@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from api.accounts import data, oauth, repository, service
+from api.accounts.audit import RequestMeta
 from api.accounts.helpers import (
     error_response,
     login_answer,
@@ -58,6 +59,7 @@ from api.deps import (
     get_optional_user,
 )
 from api.errors import BadInput, Unauthorized
+from api.state import AppState
 
 mobile = APIRouter(prefix="/api/mobile/auth", tags=["auth"])
 email_links = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -205,6 +207,17 @@ async def verify_email(
     return MessageOut(message="Email verified. You can log in now.")
 
 
+async def _throttle_link_request(state: AppState, meta: RequestMeta, email: str) -> None:
+    """Links sent by email (verification, password reset) share one budget per IP and per
+    address."""
+    limits = state.settings.rate_limits
+    await throttle(
+        state,
+        ("forgot:ip", meta.ip, limits.forgot_ip),
+        ("forgot:account", email, limits.forgot_account),
+    )
+
+
 @email_links.post(
     "/resend-verification", response_model=MessageOut, status_code=status.HTTP_202_ACCEPTED
 )
@@ -218,12 +231,7 @@ async def resend_verification(
     body: EmailIn, session: SessionDep, state: StateDep, meta: MetaDep
 ) -> MessageOut:
     """Send a new verification link. The answer is the same whether or not the email exists."""
-    limits = state.settings.rate_limits
-    await throttle(
-        state,
-        ("forgot:ip", meta.ip, limits.forgot_ip),
-        ("forgot:account", body.email, limits.forgot_account),
-    )
+    await _throttle_link_request(state, meta, body.email)
     await service.resend_verification(session, state.settings, body.email)
     return MessageOut(message=LINK_SENT)
 
@@ -241,12 +249,7 @@ async def forgot_password(
     body: EmailIn, session: SessionDep, state: StateDep, meta: MetaDep
 ) -> MessageOut:
     """Mail a password-reset link (valid 30 minutes, once). Same answer for unknown emails."""
-    limits = state.settings.rate_limits
-    await throttle(
-        state,
-        ("forgot:ip", meta.ip, limits.forgot_ip),
-        ("forgot:account", body.email, limits.forgot_account),
-    )
+    await _throttle_link_request(state, meta, body.email)
     await service.forgot_password(session, state.settings, body.email)
     return MessageOut(message=LINK_SENT)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Set as AbstractSet
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, status
 
+from api.accounts.audit import RequestMeta
 from api.admin import repository, service
 from api.admin.schemas import (
     AdminCreateIn,
@@ -111,6 +113,23 @@ async def set_permissions(
     return PermissionsOut(user_id=target.id, admin_role=target.admin_role, permissions=sorted(held))
 
 
+async def _change_permission(
+    session: SessionDep,
+    actor: User,
+    user_id: uuid.UUID,
+    meta: RequestMeta,
+    *,
+    add: AbstractSet[Permission] = frozenset(),
+    remove: AbstractSet[Permission] = frozenset(),
+) -> PermissionsOut:
+    target = await service.target_user(session, user_id)
+    current = set((await service.admin_user_out(session, target)).permissions)
+    target, held = await service.set_permissions(
+        session, actor, user_id, (current | add) - remove, meta
+    )
+    return PermissionsOut(user_id=target.id, admin_role=target.admin_role, permissions=sorted(held))
+
+
 @router.post("/users/{user_id}/permissions/{permission}", response_model=PermissionsOut)
 async def grant_permission(
     user_id: uuid.UUID,
@@ -120,12 +139,7 @@ async def grant_permission(
     meta: MetaDep,
 ) -> PermissionsOut:
     """Grant one permission (MANAGE_ADMIN_PERMISSIONS)."""
-    target = await service.target_user(session, user_id)
-    current = set((await service.admin_user_out(session, target)).permissions)
-    target, held = await service.set_permissions(
-        session, actor, user_id, current | {permission}, meta
-    )
-    return PermissionsOut(user_id=target.id, admin_role=target.admin_role, permissions=sorted(held))
+    return await _change_permission(session, actor, user_id, meta, add={permission})
 
 
 @router.delete("/users/{user_id}/permissions/{permission}", response_model=PermissionsOut)
@@ -137,12 +151,7 @@ async def revoke_permission(
     meta: MetaDep,
 ) -> PermissionsOut:
     """Revoke one permission (MANAGE_ADMIN_PERMISSIONS)."""
-    target = await service.target_user(session, user_id)
-    current = set((await service.admin_user_out(session, target)).permissions)
-    target, held = await service.set_permissions(
-        session, actor, user_id, current - {permission}, meta
-    )
-    return PermissionsOut(user_id=target.id, admin_role=target.admin_role, permissions=sorted(held))
+    return await _change_permission(session, actor, user_id, meta, remove={permission})
 
 
 @router.post("/admins", response_model=AdminUserOut, status_code=status.HTTP_201_CREATED)

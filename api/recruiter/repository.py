@@ -117,22 +117,6 @@ async def add_stage_change(
     return change
 
 
-async def history(
-    session: AsyncSession, application_id: uuid.UUID
-) -> Sequence[ApplicationStageChange]:
-    return (
-        (
-            await session.execute(
-                select(ApplicationStageChange)
-                .where(ApplicationStageChange.application_id == application_id)
-                .order_by(ApplicationStageChange.created_at, ApplicationStageChange.id)
-            )
-        )
-        .scalars()
-        .all()
-    )
-
-
 async def add_note(
     session: AsyncSession, application_id: uuid.UUID, author_id: uuid.UUID, body: str
 ) -> ApplicationNote:

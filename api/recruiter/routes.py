@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement
 
 from api.accounts.audit import record
 from api.applications.matching_port import MatchPortDep
+from api.applications.repository import history as stage_history
 from api.applications.settings import ApplySettings, get_apply_settings
 from api.deps import CurrentUser, MetaDep, RequirePermission, SessionDep
 from api.errors import BadInput, NotFound, TabashirError
@@ -100,7 +101,7 @@ async def _history(session: SessionDep, application_id: uuid.UUID) -> list[Histo
             reason=h.reason,
             at=h.created_at,
         )
-        for h in await repository.history(session, application_id)
+        for h in await stage_history(session, application_id)
     ]
 
 

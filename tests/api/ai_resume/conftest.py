@@ -1,21 +1,3 @@
-from tests.api.resumes.support import (
-    app,
-    client,
-    cv_settings,
-    headers_for,
-    llm_holder,
-    settings,
-    storage,
-    user_factory,
-)
+"""The same fixtures as the CV tests (the AI resume builds on the CV services)."""
 
-__all__ = [
-    "app",
-    "client",
-    "cv_settings",
-    "headers_for",
-    "llm_holder",
-    "settings",
-    "storage",
-    "user_factory",
-]
+from tests.api.resumes.conftest import *  # noqa: F403
