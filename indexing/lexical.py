@@ -249,6 +249,14 @@ def filter_query(schema: tantivy.Schema, f: JobFilters) -> tantivy.Query | None:
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
 
 
+def _hits(searcher: tantivy.Searcher, found: tantivy.SearchResult) -> list[Hit]:
+    hits: list[Hit] = []
+    for rank, (score, address) in enumerate(found.hits, start=1):
+        doc_id = searcher.doc(address).get_first("id")
+        hits.append(Hit(id=uuid.UUID(str(doc_id)), score=float(score), rank=rank))
+    return hits
+
+
 # -- the writer lock ----------------------------------------------------------------------------
 
 
@@ -498,7 +506,8 @@ class TantivyJobIndex:
         """The analysed terms of ``query_text`` with their weights, most distinctive first.
 
         A long text keeps its ``max_query_terms`` terms with the highest tf·idf; terms no
-        document contains are dropped.
+        document contains are dropped, and so are terms in more than ``max_df_ratio`` of a large
+        index's documents (boilerplate), as long as ``min_query_terms`` remain.
         """
         prepared = prepare_text(query_text[: self._settings.max_query_chars])
         counts = Counter(self._analyzer.analyze(prepared))
@@ -506,7 +515,7 @@ class TantivyJobIndex:
             return []
         searcher = searcher or self._open().searcher()
         n_docs = max(1, int(searcher.num_docs))
-        scored: list[tuple[float, str, float]] = []
+        scored: list[tuple[float, str, float, int]] = []
         for term, tf in counts.items():
             # Body first: nearly every term of a job is there, so one lookup usually suffices.
             df = 0
@@ -518,12 +527,33 @@ class TantivyJobIndex:
                 continue
             weight = 1.0 + math.log(tf)
             idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
-            scored.append((weight * idf, term, weight))
-        scored.sort(key=lambda s: (-s[0], s[1]))
-        return [(term, weight) for _, term, weight in scored[: self._settings.max_query_terms]]
+            scored.append((weight * idf, term, weight, df))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        cfg = self._settings
+        cap = cfg.max_df_ratio * n_docs if n_docs >= cfg.max_df_min_docs else float(n_docs)
+        kept = [item for item in scored if item[3] <= cap]
+        if len(kept) < cfg.min_query_terms:
+            # Too few distinctive terms ("data analyst" in a corpus of analysts): the most
+            # distinctive of the common ones make up the difference, in tf-idf order.
+            common = [item for item in scored if item[3] > cap]
+            kept = sorted(
+                kept + common[: cfg.min_query_terms - len(kept)],
+                key=lambda item: (-item[0], item[1]),
+            )
+        return [(term, weight) for _, term, weight, _ in kept[: cfg.max_query_terms]]
 
     def search_sync(self, query_text: str, filters: JobFilters, k: int) -> list[Hit]:
         """BM25 top ``k`` for ``query_text`` among documents passing ``filters``."""
+        prepared = self._prepare(query_text, filters, k)
+        if prepared is None:
+            return []
+        searcher, query = prepared
+        return _hits(searcher, searcher.search(query, limit=k, count=False))
+
+    def _prepare(
+        self, query_text: str, filters: JobFilters, k: int
+    ) -> tuple[tantivy.Searcher, tantivy.Query] | None:
+        """The searcher and the query for a search (None: no query term is in the index)."""
         if not isinstance(query_text, str):
             raise InvalidQuery("The query must be text")
         check_k(k, _MAX_K)
@@ -531,7 +561,7 @@ class TantivyJobIndex:
         searcher = self._open().searcher()
         terms = self.query_terms(query_text, searcher)
         if not terms:
-            return []
+            return None
         should = [
             (
                 tantivy.Occur.Should,
@@ -544,20 +574,14 @@ class TantivyJobIndex:
         ]
         constraint = filter_query(self._schema, filters)
         if constraint is None:
-            query = tantivy.Query.boolean_query(should)
-        else:
-            # One level: the filter must match (scored 0, so scores stay pure BM25 and comparable
-            # across filters) and at least one term must.
-            query = tantivy.Query.boolean_query(
-                [*should, (tantivy.Occur.Must, tantivy.Query.const_score_query(constraint, 0.0))],
-                minimum_number_should_match=1,
-            )
-        result = searcher.search(query, limit=k, count=False)
-        hits: list[Hit] = []
-        for rank, (score, address) in enumerate(result.hits, start=1):
-            doc_id = searcher.doc(address).get_first("id")
-            hits.append(Hit(id=uuid.UUID(str(doc_id)), score=float(score), rank=rank))
-        return hits
+            return searcher, tantivy.Query.boolean_query(should)
+        # One level: the filter must match (scored 0, so scores stay pure BM25 and comparable
+        # across filters) and at least one term must.
+        query = tantivy.Query.boolean_query(
+            [*should, (tantivy.Occur.Must, tantivy.Query.const_score_query(constraint, 0.0))],
+            minimum_number_should_match=1,
+        )
+        return searcher, query
 
     def ids_sync(self, filters: JobFilters, limit: int = 100_000) -> set[uuid.UUID]:
         """Ids of documents passing ``filters`` (no text); for checks and tests."""
@@ -578,7 +602,16 @@ class TantivyJobIndex:
         return await asyncio.to_thread(self.count_sync)
 
     async def search_lexical(self, query_text: str, filters: JobFilters, k: int) -> list[Hit]:
-        return await asyncio.to_thread(self.search_sync, query_text, filters, k)
+        # Only the search itself goes to a thread: it runs in Rust without the GIL. The Python
+        # around it (analysis, query building, ids) stays here, so the thread never holds the
+        # GIL while the caller waits on Postgres (a thread that does cost the caller several
+        # milliseconds per query in GIL hand-overs).
+        prepared = self._prepare(query_text, filters, k)
+        if prepared is None:
+            return []
+        searcher, query = prepared
+        found = await asyncio.to_thread(searcher.search, query, limit=k, count=False)
+        return _hits(searcher, found)
 
     async def rebuild(self, docs: Documents) -> int:
         if not isinstance(docs, AsyncIterable):

@@ -71,6 +71,13 @@ class LexicalSettings(BaseSettings):
     body_boost: float = Field(default=1.0, gt=0)
     #: A long query (a whole CV) keeps its most distinctive terms, this many.
     max_query_terms: int = Field(default=32, ge=1, le=1024)
+    #: A query term found in more than this share of documents is dropped (boilerplate such as
+    #: "work" or "week" ranks nothing and its long postings list is most of a query's cost),
+    #: unless fewer than ``min_query_terms`` terms would be left, or the index holds fewer than
+    #: ``max_df_min_docs`` documents (in a small index a shared skill is not boilerplate).
+    max_df_ratio: float = Field(default=0.2, gt=0, le=1)
+    max_df_min_docs: int = Field(default=1_000, ge=0)
+    min_query_terms: int = Field(default=4, ge=1, le=1024)
     #: Longest query text read, in characters; the rest is ignored (a CV is far shorter).
     max_query_chars: int = Field(default=50_000, ge=100)
     #: Memory of the single index writer, in MB.

@@ -20,6 +20,7 @@ they never leak into the rest of the caller's transaction. Every value is a boun
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import math
 import time
@@ -29,9 +30,14 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 import numpy as np
+from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
+    CTE,
     ColumnElement,
+    Integer,
     Select,
+    String,
+    Subquery,
     Table,
     all_,
     bindparam,
@@ -48,7 +54,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from indexing.chunking import chunk_text
 from indexing.documents import content_hash, job_text
 from indexing.embedder import Embedder
-from indexing.filters import JobFilters, job_filter_sql
+from indexing.filters import JobFilters, job_filter_params, job_filter_shape, job_filter_sql
 from indexing.protocol import (
     DocumentChunk,
     Documents,
@@ -86,6 +92,12 @@ class VectorPlan:
 #: atomic, so threads sharing it need no lock.
 _PLANS: dict[tuple[Any, ...], tuple[float, VectorPlan]] = {}
 _PLANS_MAX = 4096
+
+
+#: Search statements by (plan, target, filter shape), built once and run with fresh parameters:
+#: building and hashing a statement cost more than Postgres took to answer it.
+_STATEMENTS: dict[tuple[str, str, tuple[str, ...]], Select[Any]] = {}
+_QUERY = bindparam("query", type_=Vector(EMBEDDING_DIM))
 
 
 def clear_plan_cache() -> None:
@@ -351,60 +363,42 @@ class PgVectorIndex:
         plan = json.loads(raw) if isinstance(raw, str) else raw
         return int(plan[0]["Plan"]["Plan Rows"])
 
-    def _distance_query(
-        self, query: list[float], filters: JobFilters, target: Target
-    ) -> tuple[Select[Any], ColumnElement[float]]:
-        conditions = job_filter_sql(filters)
-        if target == "documents":
-            dist = Job.embedding.cosine_distance(query)
-            stmt = select(Job.id.label("doc_id"), dist.label("distance")).where(
-                Job.embedding.is_not(None), *conditions
-            )
-            return stmt, dist
-        dist = SearchChunk.embedding.cosine_distance(query)
-        stmt = (
-            select(SearchChunk.doc_id.label("doc_id"), dist.label("distance"))
-            .join(Job, Job.id == SearchChunk.doc_id)
-            .where(
-                SearchChunk.doc_type == DocType.JOB,
-                SearchChunk.embedding.is_not(None),
-                *conditions,
-            )
-        )
-        return stmt, dist
+    def _statement(self, method: Method, target: Target, filters: JobFilters) -> Select[Any]:
+        """The search statement for ``filters``' shape; run it with :meth:`_params`."""
+        key = (method, target, job_filter_shape(filters))
+        stmt = _STATEMENTS.get(key)
+        if stmt is None:
+            stmt = _STATEMENTS[key] = _search_statement(method, target, filters)
+        return stmt
+
+    @staticmethod
+    def _params(query: list[float], filters: JobFilters, k: int, pool: int = 0) -> dict[str, Any]:
+        params = {"query": query, "k": k, **job_filter_params(filters)}
+        if pool:
+            params["pool"] = pool
+        return params
 
     async def _exact(
         self, query: list[float], filters: JobFilters, k: int, target: Target
     ) -> list[Hit]:
-        stmt, _ = self._distance_query(query, filters, target)
-        # MATERIALIZED keeps the planner from pushing ORDER BY distance into the HNSW index:
-        # the filter picks rows through its B-tree indexes, distances are computed for those.
-        rows = stmt.cte("filtered").prefix_with("MATERIALIZED")
-        best = func.min(rows.c.distance).label("distance")
-        final = (
-            select(rows.c.doc_id, best)
-            .group_by(rows.c.doc_id)
-            .order_by(best, rows.c.doc_id)
-            .limit(k)
-        )
-        return await self._run(final, {})
+        stmt = self._statement("exact", target, filters)
+        return await self._run(stmt, self._params(query, filters, k), {})
 
-    async def _run(self, stmt: Select[Any], settings: dict[str, str | int]) -> list[Hit]:
+    async def _run(
+        self, stmt: Select[Any], params: dict[str, Any], settings: dict[str, str | int]
+    ) -> list[Hit]:
         """Run ``stmt`` with planner settings scoped to it: SET LOCAL inside a savepoint that is
         rolled back afterwards (the query writes nothing), so nothing leaks into the caller's
         transaction. JIT is always off: compiling a query costs more than the query here."""
         settings = {"jit": "off", **settings}
+        values = {f"setting_{i}": str(value) for i, value in enumerate(settings.values())}
         savepoint = await self._session.begin_nested()
         try:
             # Core on the session's connection (the ORM's result layer only adds time here), and
             # one round trip for all the settings.
             conn = await self._session.connection()
-            await conn.execute(
-                select(
-                    *(func.set_config(name, str(value), True) for name, value in settings.items())
-                )
-            )
-            return _hits(await conn.execute(stmt))
+            await conn.execute(_settings_statement(tuple(settings)), values)
+            return _hits(await conn.execute(stmt, params))
         finally:
             await savepoint.rollback()
 
@@ -423,17 +417,9 @@ class PgVectorIndex:
         # Chunks of one job sit close together, so a chunk pool needs to be deeper.
         pool = k * s.oversample * (3 if target == "chunks" else 1)
         ef_search = self.ef_search(pool, rows)
-        stmt, dist = self._distance_query(query, filters, target)
-        candidates = stmt.order_by(dist).limit(pool).subquery("candidates")
-        best = func.min(candidates.c.distance).label("distance")
-        final = (
-            select(candidates.c.doc_id, best)
-            .group_by(candidates.c.doc_id)
-            .order_by(best, candidates.c.doc_id)
-            .limit(k)
-        )
         return await self._run(
-            final,
+            self._statement("hnsw", target, filters),
+            self._params(query, filters, k, pool),
             {
                 "hnsw.ef_search": ef_search,
                 "hnsw.iterative_scan": "relaxed_order",
@@ -465,10 +451,10 @@ class PgVectorIndex:
             rows = stmt.where(Resume.id.in_(list(resume_ids))).cte("pool")
             rows = rows.prefix_with("MATERIALIZED")
             final = select(rows.c.doc_id, rows.c.distance).order_by(rows.c.distance, rows.c.doc_id)
-            return await self._run(final.limit(k), {})
+            return await self._run(final.limit(k), {}, {})
         ef = min(_MAX_EF_SEARCH, max(40, k * self._settings.oversample))
         # ORDER BY the distance alone: a tie-breaker column would stop the index from ordering.
-        return await self._run(stmt.order_by(dist).limit(k), {"hnsw.ef_search": ef})
+        return await self._run(stmt.order_by(dist).limit(k), {}, {"hnsw.ef_search": ef})
 
 
 def _hits(result: Any) -> list[Hit]:
@@ -476,6 +462,61 @@ def _hits(result: Any) -> list[Hit]:
         Hit(id=row[0], score=1.0 - float(row[1]), rank=rank)
         for rank, row in enumerate(result.all(), start=1)
     ]
+
+
+@functools.lru_cache(maxsize=64)
+def _settings_statement(names: tuple[str, ...]) -> Select[Any]:
+    """``SELECT set_config(name, value, true), ...``: the values are parameters ``setting_<i>``."""
+    return select(
+        *(
+            func.set_config(name, bindparam(f"setting_{i}", type_=String), True)
+            for i, name in enumerate(names)
+        )
+    )
+
+
+def _distance_rows(target: Target, filters: JobFilters) -> tuple[Select[Any], ColumnElement[float]]:
+    """``(doc_id, distance to :query)`` of the vectors passing ``filters``, and the distance."""
+    conditions = job_filter_sql(filters)
+    if target == "documents":
+        dist = Job.embedding.cosine_distance(_QUERY)
+        stmt = select(Job.id.label("doc_id"), dist.label("distance")).where(
+            Job.embedding.is_not(None), *conditions
+        )
+        return stmt, dist
+    dist = SearchChunk.embedding.cosine_distance(_QUERY)
+    stmt = (
+        select(SearchChunk.doc_id.label("doc_id"), dist.label("distance"))
+        .join(Job, Job.id == SearchChunk.doc_id)
+        .where(
+            SearchChunk.doc_type == DocType.JOB,
+            SearchChunk.embedding.is_not(None),
+            *conditions,
+        )
+    )
+    return stmt, dist
+
+
+def _search_statement(method: Method, target: Target, filters: JobFilters) -> Select[Any]:
+    """The ``:k`` best documents (a document's best chunk for chunks) passing ``filters``.
+
+    exact: MATERIALIZED keeps the planner from pushing ORDER BY distance into the HNSW index:
+    the filter picks rows through its B-tree indexes, distances are computed for those.
+    hnsw: the index's ``:pool`` nearest, re-ordered exactly.
+    """
+    stmt, dist = _distance_rows(target, filters)
+    rows: Subquery | CTE
+    if method == "exact":
+        rows = stmt.cte("filtered").prefix_with("MATERIALIZED")
+    else:
+        rows = stmt.order_by(dist).limit(bindparam("pool", type_=Integer)).subquery("candidates")
+    best = func.min(rows.c.distance).label("distance")
+    return (
+        select(rows.c.doc_id, best)
+        .group_by(rows.c.doc_id)
+        .order_by(best, rows.c.doc_id)
+        .limit(bindparam("k", type_=Integer))
+    )
 
 
 def embed_job_documents(

@@ -10,6 +10,7 @@ same features, so the candidate and the recruiter see the same score.
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import any_, bindparam, func, select
+from sqlalchemy import Executable, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -251,14 +252,12 @@ class PooledJob:
     best_chunk: float | None
 
 
-async def pooled_jobs(
-    session: AsyncSession, vector: Sequence[float], job_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, PooledJob]:
-    """For each job: the columns the features read, the cosine of ``vector`` to the job's
-    document vector and to its closest chunk, in one query (no description, no vector shipped)."""
-    if not job_ids:
-        return {}
-    q = bindparam("query_vector", list(vector), type_=Vector(EMBEDDING_DIM))
+@functools.cache
+def _pooled_statement() -> Executable:
+    """For each job of ``:ids``: the columns the features read, the cosine of ``:query_vector``
+    to the job's document vector and to its closest chunk (no description, no vector shipped).
+    Built once: building and hashing it took longer than Postgres took to answer it."""
+    q = bindparam("query_vector", type_=Vector(EMBEDDING_DIM))
     best_chunk = (
         select(func.max(1 - SearchChunk.embedding.cosine_distance(q)))
         .where(
@@ -270,17 +269,26 @@ async def pooled_jobs(
     )
     # One array parameter instead of an expanded IN list: the SQL text is the same for every
     # pool, so psycopg and the server reuse it.
-    ids = bindparam("ids", list(job_ids), type_=postgresql.ARRAY(postgresql.UUID(as_uuid=True)))
-    stmt = select(
+    ids = bindparam("ids", type_=postgresql.ARRAY(postgresql.UUID(as_uuid=True)))
+    return select(
         Job.id,
         *JOB_FACT_COLUMNS,
         (1 - Job.embedding.cosine_distance(q)).label("document"),
         best_chunk.label("best_chunk"),
     ).where(Job.id == any_(ids))
+
+
+async def pooled_jobs(
+    session: AsyncSession, vector: Sequence[float], job_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, PooledJob]:
+    """Each job's facts for the features and its cosines to ``vector``, in one query."""
+    if not job_ids:
+        return {}
     out: dict[uuid.UUID, PooledJob] = {}
     # Core on the session's connection: the ORM's result machinery doubled the time of this query.
     conn = await session.connection()
-    for row in (await conn.execute(stmt)).all():
+    params = {"query_vector": list(vector), "ids": list(job_ids)}
+    for row in (await conn.execute(_pooled_statement(), params)).all():
         document, chunk = row.document, row.best_chunk
         out[row.id] = PooledJob(
             job=cast(JobFacts, row),

@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from matching.settings import MatchingSettings
 
@@ -68,8 +69,9 @@ class Similarities:
     title: float | None = None
 
 
-@dataclass(frozen=True)
-class Feature:
+class Feature(NamedTuple):
+    """One input of a score: its value, its weight and why (a tuple: a score builds nine)."""
+
     name: str
     value: float  # in [0, 1]
     weight: float

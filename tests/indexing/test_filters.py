@@ -7,7 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from indexing.filters import JobFilters, job_filter_clause, job_filter_sql
+from indexing.filters import (
+    JobFilters,
+    job_filter_clause,
+    job_filter_params,
+    job_filter_shape,
+    job_filter_sql,
+)
 from models import Job
 from models.enums import JobStatus, WorkMode
 
@@ -28,6 +34,51 @@ def test_default_filter_only_asks_for_open_jobs() -> None:
     assert len(job_filter_sql(JobFilters())) == 1
     assert job_filter_sql(JobFilters(status=())) == []
     assert JobFilters(status=()).is_empty()
+
+
+@pytest.mark.unit
+def test_filters_of_one_shape_share_their_sql_and_differ_in_parameters() -> None:
+    one = JobFilters(city=("Dubai",), experience_years=3)
+    other = JobFilters(city=("Riyadh", "Jeddah", "Dammam"), experience_years=10)
+    assert (
+        job_filter_shape(one)
+        == job_filter_shape(other)
+        == (
+            "f_city",
+            "f_experience",
+            "f_status",
+        )
+    )
+    dialect = postgresql.dialect()
+
+    def sql(f: JobFilters) -> str:
+        return str(select(Job.id).where(*job_filter_sql(f)).compile(dialect=dialect))
+
+    # However many cities are listed, the text is the same: one array parameter.
+    assert sql(one) == sql(other)
+    assert job_filter_params(other) == {
+        "f_city": ["Riyadh", "Jeddah", "Dammam"],
+        "f_experience": 10,
+        "f_status": [JobStatus.OPEN],
+    }
+    assert job_filter_shape(JobFilters(status=())) == ()
+
+
+@pytest.mark.integration
+async def test_a_statement_built_for_one_filter_answers_another_of_its_shape(
+    session: AsyncSession,
+    job_factory,  # type: ignore[no-untyped-def]
+) -> None:
+    dubai = await job_factory(city="Dubai")
+    riyadh = await job_factory(city="Riyadh", country="SA")
+    stmt = select(Job.id).where(*job_filter_sql(JobFilters(city=("Dubai",))))
+    for f, expected in (
+        (JobFilters(city=("Riyadh",)), {riyadh.id}),
+        (JobFilters(city=("Riyadh", "Dubai")), {riyadh.id, dubai.id}),
+        (JobFilters(city=("Dubai",)), {dubai.id}),
+    ):
+        rows = await session.execute(stmt, job_filter_params(f))
+        assert set(rows.scalars()) & {dubai.id, riyadh.id} == expected
 
 
 @pytest.mark.integration

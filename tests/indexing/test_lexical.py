@@ -143,6 +143,27 @@ async def test_long_queries_keep_only_the_most_distinctive_terms(tmp_path: Path)
     assert "unknownword" not in terms
 
 
+@pytest.mark.unit
+async def test_boilerplate_terms_of_a_large_index_leave_long_queries(tmp_path: Path) -> None:
+    # "week" is in every document (boilerplate), "falconer" in one; min docs lowered so that a
+    # test-sized index counts as large.
+    settings = LexicalSettings(max_df_ratio=0.2, max_df_min_docs=10)
+    index = TantivyJobIndex(tmp_path / "lex", settings)
+    await index.upsert([doc(i, f"Clerk {i}", body="forty hours a week") for i in range(30)])
+    await index.upsert([doc(100, "Falconer", body="hunting birds, forty hours a week")])
+    terms = [t for t, _ in index.query_terms("falconer hunting birds clerk week hours")]
+    assert "week" not in terms
+    assert "hour" not in terms
+    assert {"falcon", "hunt", "bird"} <= set(terms)
+    hits = await index.search_lexical("falconer hunting birds week hours", ALL, 5)
+    assert hits[0].id == doc_id(100)
+    # Only boilerplate asked: the most distinctive of it is kept rather than nothing.
+    assert len(index.query_terms("forty hours a week")) >= 1
+    # The same index below max_df_min_docs keeps every term.
+    small = TantivyJobIndex(tmp_path / "lex", LexicalSettings(max_df_ratio=0.2))
+    assert "week" in [t for t, _ in small.query_terms("falconer week")]
+
+
 # -- untrusted input ----------------------------------------------------------------------------
 
 
