@@ -20,7 +20,7 @@ they never leak into the rest of the caller's transaction. Every value is a boun
 from __future__ import annotations
 
 import asyncio
-import functools
+import contextlib
 import json
 import math
 import time
@@ -30,16 +30,17 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 import numpy as np
+import psycopg
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     CTE,
     ColumnElement,
     Integer,
     Select,
-    String,
     Subquery,
     Table,
     all_,
+    any_,
     bindparam,
     delete,
     func,
@@ -49,7 +50,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ClauseElement
 
 from indexing.chunking import chunk_text
 from indexing.documents import content_hash, job_text
@@ -94,10 +97,13 @@ _PLANS: dict[tuple[Any, ...], tuple[float, VectorPlan]] = {}
 _PLANS_MAX = 4096
 
 
-#: Search statements by (plan, target, filter shape), built once and run with fresh parameters:
-#: building and hashing a statement cost more than Postgres took to answer it.
-_STATEMENTS: dict[tuple[str, str, tuple[str, ...]], Select[Any]] = {}
+#: Search statements by (plan, target, filter shape, dialect), built and compiled once, run with
+#: fresh parameters: building, hashing and compiling a statement cost more than Postgres took to
+#: answer it.
+_STATEMENTS: dict[tuple[str, str, tuple[str, ...], str], CompiledSql] = {}
+_SAVEPOINT = "tabashir_vector_search"
 _QUERY = bindparam("query", type_=Vector(EMBEDDING_DIM))
+_IDS = bindparam("ids", type_=postgresql.ARRAY(postgresql.UUID(as_uuid=True)))
 
 
 def clear_plan_cache() -> None:
@@ -363,17 +369,21 @@ class PgVectorIndex:
         plan = json.loads(raw) if isinstance(raw, str) else raw
         return int(plan[0]["Plan"]["Plan Rows"])
 
-    def _statement(self, method: Method, target: Target, filters: JobFilters) -> Select[Any]:
-        """The search statement for ``filters``' shape; run it with :meth:`_params`."""
-        key = (method, target, job_filter_shape(filters))
-        stmt = _STATEMENTS.get(key)
-        if stmt is None:
-            stmt = _STATEMENTS[key] = _search_statement(method, target, filters)
-        return stmt
+    def _statement(
+        self, method: Method, target: Target, filters: JobFilters, dialect: Dialect
+    ) -> CompiledSql:
+        """The search SQL for ``filters``' shape; run it with :meth:`_params`."""
+        key = (method, target, job_filter_shape(filters), dialect.name)
+        sql = _STATEMENTS.get(key)
+        if sql is None:
+            sql = _STATEMENTS[key] = CompiledSql.of(
+                _search_statement(method, target, filters), dialect
+            )
+        return sql
 
     @staticmethod
     def _params(query: list[float], filters: JobFilters, k: int, pool: int = 0) -> dict[str, Any]:
-        params = {"query": query, "k": k, **job_filter_params(filters)}
+        params = {"query": vector_text(query), "k": k, **job_filter_params(filters)}
         if pool:
             params["pool"] = pool
         return params
@@ -381,26 +391,44 @@ class PgVectorIndex:
     async def _exact(
         self, query: list[float], filters: JobFilters, k: int, target: Target
     ) -> list[Hit]:
-        stmt = self._statement("exact", target, filters)
-        return await self._run(stmt, self._params(query, filters, k), {})
+        conn = await self._session.connection()
+        sql = self._statement("exact", target, filters, conn.dialect)
+        return await self._run(sql, self._params(query, filters, k), {})
 
     async def _run(
-        self, stmt: Select[Any], params: dict[str, Any], settings: dict[str, str | int]
+        self, sql: CompiledSql, params: dict[str, Any], settings: dict[str, str | int]
     ) -> list[Hit]:
-        """Run ``stmt`` with planner settings scoped to it: SET LOCAL inside a savepoint that is
+        """Run ``sql`` with planner settings scoped to it: SET LOCAL inside a savepoint that is
         rolled back afterwards (the query writes nothing), so nothing leaks into the caller's
-        transaction. JIT is always off: compiling a query costs more than the query here."""
+        transaction. JIT is always off: compiling a query costs more than the query here.
+
+        The five statements go to the server in one psycopg pipeline, on the connection (and in
+        the transaction) of the caller's session: through SQLAlchemy they were five round trips
+        and ~2 ms of Python, more than the search itself took at 100k jobs.
+        """
         settings = {"jit": "off", **settings}
-        values = {f"setting_{i}": str(value) for i, value in enumerate(settings.values())}
-        savepoint = await self._session.begin_nested()
-        try:
-            # Core on the session's connection (the ORM's result layer only adds time here), and
-            # one round trip for all the settings.
-            conn = await self._session.connection()
-            await conn.execute(_settings_statement(tuple(settings)), values)
-            return _hits(await conn.execute(stmt, params))
-        finally:
-            await savepoint.rollback()
+        set_sql = "SELECT " + ", ".join(
+            f"set_config(%(name_{i})s, %(value_{i})s, true)" for i in range(len(settings))
+        )
+        set_params: dict[str, str] = {}
+        for i, (name, value) in enumerate(settings.items()):
+            set_params[f"name_{i}"], set_params[f"value_{i}"] = name, str(value)
+        driver = await driver_connection(self._session)
+        async with driver.cursor() as control, driver.cursor() as search:
+            try:
+                async with driver.pipeline():
+                    await control.execute(f"SAVEPOINT {_SAVEPOINT}")
+                    await control.execute(set_sql, set_params)
+                    await search.execute(sql.text, {**sql.constants, **params})
+                    await control.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                    await control.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+            except BaseException:
+                # The pipeline stopped at the failure: put the transaction back as it was.
+                with contextlib.suppress(Exception):
+                    await control.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                    await control.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+                raise
+            return _hits(await search.fetchall())
 
     def ef_search(self, pool: int, rows: int) -> int:
         """hnsw.ef_search for a candidate pool over ``rows`` vectors: at least the pool, and at
@@ -417,8 +445,9 @@ class PgVectorIndex:
         # Chunks of one job sit close together, so a chunk pool needs to be deeper.
         pool = k * s.oversample * (3 if target == "chunks" else 1)
         ef_search = self.ef_search(pool, rows)
+        conn = await self._session.connection()
         return await self._run(
-            self._statement("hnsw", target, filters),
+            self._statement("hnsw", target, filters, conn.dialect),
             self._params(query, filters, k, pool),
             {
                 "hnsw.ef_search": ef_search,
@@ -441,38 +470,61 @@ class PgVectorIndex:
         """CVs nearest ``vector``: exactly among ``resume_ids`` (an applicant list), else by HNSW."""
         query = check_vector(vector)
         check_k(k, self._settings.max_k)
-        dist = Resume.embedding.cosine_distance(query)
+        dist = Resume.embedding.cosine_distance(_QUERY)
         stmt = select(Resume.id.label("doc_id"), dist.label("distance")).where(
             Resume.embedding.is_not(None)
         )
+        params: dict[str, Any] = {"query": vector_text(query)}
         if resume_ids is not None:
             if not resume_ids:
                 return []
-            rows = stmt.where(Resume.id.in_(list(resume_ids))).cte("pool")
-            rows = rows.prefix_with("MATERIALIZED")
+            rows = stmt.where(Resume.id == any_(_IDS)).cte("pool").prefix_with("MATERIALIZED")
             final = select(rows.c.doc_id, rows.c.distance).order_by(rows.c.distance, rows.c.doc_id)
-            return await self._run(final.limit(k), {}, {})
+            params["ids"] = list(resume_ids)
+            return await self._run(await self._compile(final.limit(k)), params, {})
         ef = min(_MAX_EF_SEARCH, max(40, k * self._settings.oversample))
         # ORDER BY the distance alone: a tie-breaker column would stop the index from ordering.
-        return await self._run(stmt.order_by(dist).limit(k), {}, {"hnsw.ef_search": ef})
+        stmt = stmt.order_by(dist).limit(k)
+        return await self._run(await self._compile(stmt), params, {"hnsw.ef_search": ef})
+
+    async def _compile(self, stmt: Select[Any]) -> CompiledSql:
+        conn = await self._session.connection()
+        return CompiledSql.of(stmt, conn.dialect)
 
 
-def _hits(result: Any) -> list[Hit]:
+async def driver_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
+    """The psycopg connection under ``session``, in the session's transaction (begun if not yet):
+    for hot statements run as :class:`CompiledSql`, past SQLAlchemy's per-statement cost."""
+    conn = await session.connection()
+    raw = await conn.get_raw_connection()
+    return cast(psycopg.AsyncConnection[Any], raw.driver_connection)
+
+
+def vector_text(vector: Sequence[float]) -> str:
+    """``vector`` as pgvector's text input (``[0.1,0.2]``), exact: ``repr`` round-trips."""
+    return "[" + ",".join(map(repr, map(float, vector))) + "]"
+
+
+def _hits(rows: Sequence[Sequence[Any]]) -> list[Hit]:
     return [
-        Hit(id=row[0], score=1.0 - float(row[1]), rank=rank)
-        for rank, row in enumerate(result.all(), start=1)
+        Hit(id=row[0], score=1.0 - float(row[1]), rank=rank) for rank, row in enumerate(rows, 1)
     ]
 
 
-@functools.lru_cache(maxsize=64)
-def _settings_statement(names: tuple[str, ...]) -> Select[Any]:
-    """``SELECT set_config(name, value, true), ...``: the values are parameters ``setting_<i>``."""
-    return select(
-        *(
-            func.set_config(name, bindparam(f"setting_{i}", type_=String), True)
-            for i, name in enumerate(names)
-        )
-    )
+@dataclass(frozen=True)
+class CompiledSql:
+    """A statement compiled for the driver: its text, and the values it carries itself."""
+
+    text: str
+    constants: dict[str, Any]
+
+    @classmethod
+    def of(cls, stmt: ClauseElement, dialect: Dialect) -> CompiledSql:
+        """Values stay parameters: the text holds only ``%(name)s`` placeholders."""
+        if dialect.paramstyle != "pyformat":
+            raise ValueError(f"psycopg's pyformat parameters expected, not {dialect.paramstyle}")
+        compiled = stmt.compile(dialect=dialect)
+        return cls(str(compiled), dict(compiled.params))
 
 
 def _distance_rows(target: Target, filters: JobFilters) -> tuple[Select[Any], ColumnElement[float]]:
@@ -567,10 +619,13 @@ async def embed_job_documents_async(
 
 
 __all__ = [
+    "CompiledSql",
     "PgVectorIndex",
     "VectorPlan",
     "VectorSearchResult",
     "clear_plan_cache",
+    "driver_connection",
     "embed_job_documents",
     "embed_job_documents_async",
+    "vector_text",
 ]

@@ -10,7 +10,6 @@ same features, so the candidate and the recruiter see the same score.
 from __future__ import annotations
 
 import asyncio
-import functools
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,15 +17,17 @@ from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Executable, any_, bindparam, func, select
+from psycopg.rows import namedtuple_row
+from sqlalchemy import any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ClauseElement
 
 from indexing.embedder import Embedder
 from indexing.filters import JobFilters
 from indexing.protocol import Hit, LexicalIndex
 from indexing.settings import get_vector_settings
-from indexing.vector import PgVectorIndex
+from indexing.vector import CompiledSql, PgVectorIndex, driver_connection, vector_text
 from matching.features import CandidateProfile, Scored, Similarities, score
 from matching.fusion import reciprocal_rank_fusion
 from matching.profiles import (
@@ -38,6 +39,7 @@ from matching.profiles import (
 )
 from matching.settings import MatchingSettings, get_matching_settings
 from models import Candidate, Job, Resume
+from models.enums import SalaryPeriod, WorkMode
 from models.search import DocType, SearchChunk
 from models.settings import EMBEDDING_DIM
 
@@ -252,11 +254,14 @@ class PooledJob:
     best_chunk: float | None
 
 
-@functools.cache
-def _pooled_statement() -> Executable:
+#: The pooled-facts SQL per dialect, compiled once.
+_POOLED: dict[str, CompiledSql] = {}
+
+
+def _pooled_statement() -> ClauseElement:
     """For each job of ``:ids``: the columns the features read, the cosine of ``:query_vector``
     to the job's document vector and to its closest chunk (no description, no vector shipped).
-    Built once: building and hashing it took longer than Postgres took to answer it."""
+    One array parameter instead of an IN list: the SQL text is the same for every pool."""
     q = bindparam("query_vector", type_=Vector(EMBEDDING_DIM))
     best_chunk = (
         select(func.max(1 - SearchChunk.embedding.cosine_distance(q)))
@@ -267,8 +272,6 @@ def _pooled_statement() -> Executable:
         )
         .scalar_subquery()
     )
-    # One array parameter instead of an expanded IN list: the SQL text is the same for every
-    # pool, so psycopg and the server reuse it.
     ids = bindparam("ids", type_=postgresql.ARRAY(postgresql.UUID(as_uuid=True)))
     return select(
         Job.id,
@@ -281,19 +284,32 @@ def _pooled_statement() -> Executable:
 async def pooled_jobs(
     session: AsyncSession, vector: Sequence[float], job_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, PooledJob]:
-    """Each job's facts for the features and its cosines to ``vector``, in one query."""
+    """Each job's facts for the features and its cosines to ``vector``, in one query.
+
+    Compiled once and run on the session's psycopg connection: through SQLAlchemy, building,
+    hashing and reading it took longer than Postgres took to answer it."""
     if not job_ids:
         return {}
+    driver = await driver_connection(session)
+    dialect = (await session.connection()).dialect
+    sql = _POOLED.get(dialect.name)
+    if sql is None:
+        sql = _POOLED[dialect.name] = CompiledSql.of(_pooled_statement(), dialect)
+    params = {**sql.constants, "query_vector": vector_text(vector), "ids": list(job_ids)}
+    async with driver.cursor(row_factory=namedtuple_row) as cur:
+        await cur.execute(sql.text, params)
+        rows: list[Any] = await cur.fetchall()
     out: dict[uuid.UUID, PooledJob] = {}
-    # Core on the session's connection: the ORM's result machinery doubled the time of this query.
-    conn = await session.connection()
-    params = {"query_vector": list(vector), "ids": list(job_ids)}
-    for row in (await conn.execute(_pooled_statement(), params)).all():
-        document, chunk = row.document, row.best_chunk
+    for row in rows:
+        # The driver gives enum columns as their text: the facts carry the enums.
+        facts = row._replace(
+            work_mode=None if row.work_mode is None else WorkMode(row.work_mode),
+            salary_period=None if row.salary_period is None else SalaryPeriod(row.salary_period),
+        )
         out[row.id] = PooledJob(
-            job=cast(JobFacts, row),
-            document=None if document is None else float(document),
-            best_chunk=None if chunk is None else float(chunk),
+            job=cast(JobFacts, facts),
+            document=None if row.document is None else float(row.document),
+            best_chunk=None if row.best_chunk is None else float(row.best_chunk),
         )
     return out
 

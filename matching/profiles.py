@@ -218,14 +218,19 @@ def job_profile(job: JobFacts) -> tuple[JobProfile, dict[str, float]]:
     return profile, weights
 
 
+@lru_cache(maxsize=65536)
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _WORD.findall(title))
+
+
 def title_overlap(titles: Sequence[str], job_title: str) -> float | None:
     """Best word overlap (Jaccard) between the candidate's titles and the job's title."""
-    job_words = {w.lower() for w in _WORD.findall(job_title)}
+    job_words = _title_words(job_title)
     if not titles or not job_words:
         return None
     best = 0.0
     for title in titles:
-        words = {w.lower() for w in _WORD.findall(title)}
+        words = _title_words(title)
         if words:
             best = max(best, len(words & job_words) / len(words | job_words))
     return best

@@ -5,8 +5,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import psycopg
 import pytest
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from indexing.embedder import HashingEmbedder
@@ -19,7 +20,7 @@ from indexing.protocol import (
     VectorIndex,
 )
 from indexing.settings import ChunkingSettings, VectorSearchSettings
-from indexing.vector import PgVectorIndex, clear_plan_cache, embed_job_documents
+from indexing.vector import CompiledSql, PgVectorIndex, clear_plan_cache, embed_job_documents
 from models import Job, Resume, User
 from models.enums import JobStatus, UserType
 from models.search import DocType, SearchChunk
@@ -296,6 +297,27 @@ async def test_query_settings_do_not_leak_into_the_transaction(session: AsyncSes
     assert (await session.execute(text("SHOW jit"))).scalar_one() == jit
     assert (await session.execute(text("SHOW enable_seqscan"))).scalar_one() == "on"
     assert (await session.execute(text("SHOW hnsw.iterative_scan"))).scalar_one() == "off"
+
+
+async def test_a_failed_search_leaves_the_transaction_usable_and_unchanged(
+    session: AsyncSession,
+) -> None:
+    rng = np.random.default_rng(6)
+    data = await load_clustered(session, rng)
+    index = PgVectorIndex(session, VectorSearchSettings(exact_max_rows=0))
+    jobs = select(func.count()).select_from(Job)
+    before = (await session.execute(jobs)).scalar_one()
+    # A search statement that fails on the server, inside the pipelined savepoint.
+    failing = CompiledSql("SELECT 1 / (count(*) - count(*)) FROM jobs", {})
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        await index._run(failing, {}, {"enable_seqscan": "off", "hnsw.ef_search": 999})
+    # The caller's transaction goes on, its rows and settings as they were.
+    assert (await session.execute(text("SHOW enable_seqscan"))).scalar_one() == "on"
+    assert (await session.execute(text("SHOW hnsw.ef_search"))).scalar_one() == "40"
+    assert (await session.execute(jobs)).scalar_one() == before
+    q = queries(data, rng, 1)[0].tolist()
+    result = await index.search(q, JobFilters(status=()), 20)
+    assert len(result.hits) == 20
 
 
 async def test_hnsw_that_comes_back_short_falls_back_to_exact(session: AsyncSession) -> None:
