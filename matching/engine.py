@@ -153,11 +153,6 @@ class MatchEngine:
                 doc_hits = await vectors.search_vector(vector, query.filters, pool)
                 if s.retrieve_chunks:
                     chunk_hits = await vectors.search_chunks(vector, query.filters, pool)
-            prefetched: dict[uuid.UUID, PooledJob] = {}
-            if mode == "reranked" and lexical_task is not None and not lexical_task.done():
-                # BM25 is still running (a large index): fetch the vector hits' facts meanwhile,
-                # most of them will be in the re-ranked pool; the rest is fetched after fusion.
-                prefetched = await pooled_jobs(session, vector, [h.id for h in doc_hits])
             lexical_hits = await lexical_task if lexical_task is not None else []
         except BaseException:
             if lexical_task is not None and not lexical_task.done():
@@ -190,10 +185,8 @@ class MatchEngine:
         ranks = {h.id: h.ranks for h in reranked}
         # The similarities are recomputed for every pooled job, not taken from the hit lists, so
         # that a pair's score does not depend on which index happened to retrieve it (the
-        # recruiter sees the same); one query brings them with the columns the features read
-        # (two when the vector hits were fetched while BM25 ran).
-        missing = [job_id for job_id in ids if job_id not in prefetched]
-        pooled = {**prefetched, **await pooled_jobs(session, vector, missing)}
+        # recruiter sees the same); one query brings them with the columns the features read.
+        pooled = await pooled_jobs(session, vector, ids)
         scored: list[tuple[uuid.UUID, Scored]] = []
         for job_id in ids:
             found = pooled.get(job_id)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime
-from typing import cast
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import matching.engine as engine_module
 from api.indexer import refresh_indexes
 from indexing.embedder import HashingEmbedder
 from indexing.filters import JobFilters
 from indexing.lexical import TantivyJobIndex
-from indexing.protocol import Hit, LexicalIndex
 from matching.engine import MatchEngine, MatchQuery
 from matching.profiles import candidate_profile
 from models import Candidate, Resume, User
@@ -120,40 +116,6 @@ async def test_chunk_retrieval_adds_a_ranking_but_never_changes_a_score(
         # ... and a pair's score depends on the pair, not on which index retrieved it.
         assert on[job_id].score == match.score
         assert on[job_id].features == match.features
-
-
-class _SlowLexical:
-    """The same BM25 index, answering only after the vector side: the engine then fetches the
-    vector hits' facts while it waits, and the rest after fusion."""
-
-    def __init__(self, index: TantivyJobIndex) -> None:
-        self.index = index
-
-    async def search_lexical(self, text: str, filters: JobFilters, k: int) -> list[Hit]:
-        await asyncio.sleep(0.2)
-        return await self.index.search_lexical(text, filters, k)
-
-
-async def test_facts_fetched_while_bm25_runs_give_the_same_matches(
-    session: AsyncSession, lexical_index: TantivyJobIndex, job_factory, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    await _corpus(job_factory, session, lexical_index)
-    query = MatchQuery(text=CV, profile=candidate_profile(PARSED), filters=JobFilters())
-    fetched: list[int] = []
-    real = engine_module.pooled_jobs
-
-    async def counting(session: AsyncSession, vector, ids):  # type: ignore[no-untyped-def]
-        fetched.append(len(ids))
-        return await real(session, vector, ids)
-
-    monkeypatch.setattr(engine_module, "pooled_jobs", counting)
-    fast = await MatchEngine(lexical_index, HashingEmbedder()).match_jobs(session, query, now=NOW)
-    fetched.clear()
-    slow_engine = MatchEngine(cast(LexicalIndex, _SlowLexical(lexical_index)), HashingEmbedder())
-    slow = await slow_engine.match_jobs(session, query, now=NOW)
-    assert len(fetched) == 2  # the vector hits while BM25 ran, then only what was missing
-    assert fetched[0] > 0
-    assert slow == fast
 
 
 async def test_hard_filters_are_never_broken(
