@@ -25,7 +25,7 @@ import json
 import math
 import time
 import uuid
-from collections.abc import AsyncIterable, Sequence
+from collections.abc import AsyncIterable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -97,13 +97,14 @@ _PLANS: dict[tuple[Any, ...], tuple[float, VectorPlan]] = {}
 _PLANS_MAX = 4096
 
 
-#: Search statements by (plan, target, filter shape, dialect), built and compiled once, run with
+#: Hot statements by a key of their shape (and the dialect), built and compiled once, run with
 #: fresh parameters: building, hashing and compiling a statement cost more than Postgres took to
 #: answer it.
-_STATEMENTS: dict[tuple[str, str, tuple[str, ...], str], CompiledSql] = {}
+_COMPILED: dict[tuple[Hashable, ...], CompiledSql] = {}
 _SAVEPOINT = "tabashir_vector_search"
-_QUERY = bindparam("query", type_=Vector(EMBEDDING_DIM))
-_IDS = bindparam("ids", type_=postgresql.ARRAY(postgresql.UUID(as_uuid=True)))
+#: The parameters hot statements share: the query vector (as :func:`vector_text`) and an id list.
+QUERY_VECTOR = bindparam("query", type_=Vector(EMBEDDING_DIM))
+IDS = bindparam("ids", type_=postgresql.ARRAY(postgresql.UUID(as_uuid=True)))
 
 
 def clear_plan_cache() -> None:
@@ -369,17 +370,13 @@ class PgVectorIndex:
         plan = json.loads(raw) if isinstance(raw, str) else raw
         return int(plan[0]["Plan"]["Plan Rows"])
 
-    def _statement(
-        self, method: Method, target: Target, filters: JobFilters, dialect: Dialect
-    ) -> CompiledSql:
+    def _statement(self, method: Method, target: Target, filters: JobFilters) -> CompiledSql:
         """The search SQL for ``filters``' shape; run it with :meth:`_params`."""
-        key = (method, target, job_filter_shape(filters), dialect.name)
-        sql = _STATEMENTS.get(key)
-        if sql is None:
-            sql = _STATEMENTS[key] = CompiledSql.of(
-                _search_statement(method, target, filters), dialect
-            )
-        return sql
+        return compiled_once(
+            self._session,
+            ("search", method, target, job_filter_shape(filters)),
+            lambda: _search_statement(method, target, filters),
+        )
 
     @staticmethod
     def _params(query: list[float], filters: JobFilters, k: int, pool: int = 0) -> dict[str, Any]:
@@ -391,8 +388,7 @@ class PgVectorIndex:
     async def _exact(
         self, query: list[float], filters: JobFilters, k: int, target: Target
     ) -> list[Hit]:
-        conn = await self._session.connection()
-        sql = self._statement("exact", target, filters, conn.dialect)
+        sql = self._statement("exact", target, filters)
         return await self._run(sql, self._params(query, filters, k), {})
 
     async def _run(
@@ -445,9 +441,8 @@ class PgVectorIndex:
         # Chunks of one job sit close together, so a chunk pool needs to be deeper.
         pool = k * s.oversample * (3 if target == "chunks" else 1)
         ef_search = self.ef_search(pool, rows)
-        conn = await self._session.connection()
         return await self._run(
-            self._statement("hnsw", target, filters, conn.dialect),
+            self._statement("hnsw", target, filters),
             self._params(query, filters, k, pool),
             {
                 "hnsw.ef_search": ef_search,
@@ -470,7 +465,7 @@ class PgVectorIndex:
         """CVs nearest ``vector``: exactly among ``resume_ids`` (an applicant list), else by HNSW."""
         query = check_vector(vector)
         check_k(k, self._settings.max_k)
-        dist = Resume.embedding.cosine_distance(_QUERY)
+        dist = Resume.embedding.cosine_distance(QUERY_VECTOR)
         stmt = select(Resume.id.label("doc_id"), dist.label("distance")).where(
             Resume.embedding.is_not(None)
         )
@@ -478,18 +473,17 @@ class PgVectorIndex:
         if resume_ids is not None:
             if not resume_ids:
                 return []
-            rows = stmt.where(Resume.id == any_(_IDS)).cte("pool").prefix_with("MATERIALIZED")
+            rows = stmt.where(Resume.id == any_(IDS)).cte("pool").prefix_with("MATERIALIZED")
             final = select(rows.c.doc_id, rows.c.distance).order_by(rows.c.distance, rows.c.doc_id)
             params["ids"] = list(resume_ids)
-            return await self._run(await self._compile(final.limit(k)), params, {})
+            return await self._run(self._compile(final.limit(k)), params, {})
         ef = min(_MAX_EF_SEARCH, max(40, k * self._settings.oversample))
         # ORDER BY the distance alone: a tie-breaker column would stop the index from ordering.
         stmt = stmt.order_by(dist).limit(k)
-        return await self._run(await self._compile(stmt), params, {"hnsw.ef_search": ef})
+        return await self._run(self._compile(stmt), params, {"hnsw.ef_search": ef})
 
-    async def _compile(self, stmt: Select[Any]) -> CompiledSql:
-        conn = await self._session.connection()
-        return CompiledSql.of(stmt, conn.dialect)
+    def _compile(self, stmt: Select[Any]) -> CompiledSql:
+        return CompiledSql.of(stmt, self._session.get_bind().dialect)
 
 
 async def driver_connection(session: AsyncSession) -> psycopg.AsyncConnection[Any]:
@@ -498,6 +492,19 @@ async def driver_connection(session: AsyncSession) -> psycopg.AsyncConnection[An
     conn = await session.connection()
     raw = await conn.get_raw_connection()
     return cast(psycopg.AsyncConnection[Any], raw.driver_connection)
+
+
+def compiled_once(
+    session: AsyncSession, key: tuple[Hashable, ...], build: Callable[[], ClauseElement]
+) -> CompiledSql:
+    """The statement ``build`` makes, compiled for ``session``'s dialect the first time ``key``
+    is asked for; the same :class:`CompiledSql` ever after."""
+    dialect = session.get_bind().dialect
+    full_key = (*key, dialect.name)
+    sql = _COMPILED.get(full_key)
+    if sql is None:
+        sql = _COMPILED[full_key] = CompiledSql.of(build(), dialect)
+    return sql
 
 
 def vector_text(vector: Sequence[float]) -> str:
@@ -531,12 +538,12 @@ def _distance_rows(target: Target, filters: JobFilters) -> tuple[Select[Any], Co
     """``(doc_id, distance to :query)`` of the vectors passing ``filters``, and the distance."""
     conditions = job_filter_sql(filters)
     if target == "documents":
-        dist = Job.embedding.cosine_distance(_QUERY)
+        dist = Job.embedding.cosine_distance(QUERY_VECTOR)
         stmt = select(Job.id.label("doc_id"), dist.label("distance")).where(
             Job.embedding.is_not(None), *conditions
         )
         return stmt, dist
-    dist = SearchChunk.embedding.cosine_distance(_QUERY)
+    dist = SearchChunk.embedding.cosine_distance(QUERY_VECTOR)
     stmt = (
         select(SearchChunk.doc_id.label("doc_id"), dist.label("distance"))
         .join(Job, Job.id == SearchChunk.doc_id)
@@ -619,11 +626,14 @@ async def embed_job_documents_async(
 
 
 __all__ = [
+    "IDS",
+    "QUERY_VECTOR",
     "CompiledSql",
     "PgVectorIndex",
     "VectorPlan",
     "VectorSearchResult",
     "clear_plan_cache",
+    "compiled_once",
     "driver_connection",
     "embed_job_documents",
     "embed_job_documents_async",

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
-from pgvector.sqlalchemy import Vector
 from psycopg.rows import namedtuple_row
-from sqlalchemy import any_, bindparam, func, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import any_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ClauseElement
 
@@ -27,7 +25,14 @@ from indexing.embedder import Embedder
 from indexing.filters import JobFilters
 from indexing.protocol import Hit, LexicalIndex
 from indexing.settings import get_vector_settings
-from indexing.vector import CompiledSql, PgVectorIndex, driver_connection, vector_text
+from indexing.vector import (
+    IDS,
+    QUERY_VECTOR,
+    PgVectorIndex,
+    compiled_once,
+    driver_connection,
+    vector_text,
+)
 from matching.features import CandidateProfile, Scored, Similarities, score
 from matching.fusion import reciprocal_rank_fusion
 from matching.profiles import (
@@ -39,9 +44,7 @@ from matching.profiles import (
 )
 from matching.settings import MatchingSettings, get_matching_settings
 from models import Candidate, Job, Resume
-from models.enums import SalaryPeriod, WorkMode
 from models.search import DocType, SearchChunk
-from models.settings import EMBEDDING_DIM
 
 Mode = Literal["lexical", "vector", "fused", "reranked"]
 
@@ -254,17 +257,12 @@ class PooledJob:
     best_chunk: float | None
 
 
-#: The pooled-facts SQL per dialect, compiled once.
-_POOLED: dict[str, CompiledSql] = {}
-
-
 def _pooled_statement() -> ClauseElement:
-    """For each job of ``:ids``: the columns the features read, the cosine of ``:query_vector``
+    """For each job of ``:ids``: the columns the features read, the cosine of the query vector
     to the job's document vector and to its closest chunk (no description, no vector shipped).
     One array parameter instead of an IN list: the SQL text is the same for every pool."""
-    q = bindparam("query_vector", type_=Vector(EMBEDDING_DIM))
     best_chunk = (
-        select(func.max(1 - SearchChunk.embedding.cosine_distance(q)))
+        select(func.max(1 - SearchChunk.embedding.cosine_distance(QUERY_VECTOR)))
         .where(
             SearchChunk.doc_type == DocType.JOB,
             SearchChunk.doc_id == Job.id,
@@ -272,13 +270,12 @@ def _pooled_statement() -> ClauseElement:
         )
         .scalar_subquery()
     )
-    ids = bindparam("ids", type_=postgresql.ARRAY(postgresql.UUID(as_uuid=True)))
     return select(
         Job.id,
         *JOB_FACT_COLUMNS,
-        (1 - Job.embedding.cosine_distance(q)).label("document"),
+        (1 - Job.embedding.cosine_distance(QUERY_VECTOR)).label("document"),
         best_chunk.label("best_chunk"),
-    ).where(Job.id == any_(ids))
+    ).where(Job.id == any_(IDS))
 
 
 async def pooled_jobs(
@@ -290,28 +287,20 @@ async def pooled_jobs(
     hashing and reading it took longer than Postgres took to answer it."""
     if not job_ids:
         return {}
+    sql = compiled_once(session, ("pooled jobs",), _pooled_statement)
+    params = {**sql.constants, "query": vector_text(vector), "ids": list(job_ids)}
     driver = await driver_connection(session)
-    dialect = (await session.connection()).dialect
-    sql = _POOLED.get(dialect.name)
-    if sql is None:
-        sql = _POOLED[dialect.name] = CompiledSql.of(_pooled_statement(), dialect)
-    params = {**sql.constants, "query_vector": vector_text(vector), "ids": list(job_ids)}
     async with driver.cursor(row_factory=namedtuple_row) as cur:
         await cur.execute(sql.text, params)
         rows: list[Any] = await cur.fetchall()
-    out: dict[uuid.UUID, PooledJob] = {}
-    for row in rows:
-        # The driver gives enum columns as their text: the facts carry the enums.
-        facts = row._replace(
-            work_mode=None if row.work_mode is None else WorkMode(row.work_mode),
-            salary_period=None if row.salary_period is None else SalaryPeriod(row.salary_period),
-        )
-        out[row.id] = PooledJob(
-            job=cast(JobFacts, facts),
+    return {
+        row.id: PooledJob(
+            job=cast(JobFacts, row),
             document=None if row.document is None else float(row.document),
             best_chunk=None if row.best_chunk is None else float(row.best_chunk),
         )
-    return out
+        for row in rows
+    }
 
 
 async def resume_similarities(

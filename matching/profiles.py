@@ -12,14 +12,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import type_coerce
-from sqlalchemy.types import NullType
-
 from ingestion.skills import extract_skills, normalise_skill
 from ingestion.taxonomy import get_taxonomy
 from matching.features import CandidateProfile, JobProfile, monthly_aed
 from models import Candidate, Job
-from models.enums import SalaryPeriod, WorkMode
+from models.enums import WorkMode
 
 _LANGUAGE_CODES = {
     "arabic": "ar",
@@ -139,7 +136,8 @@ def candidate_profile(
 
 
 class JobFacts(Protocol):
-    """What matching reads of a job: a :class:`models.Job`, or a row of just these columns."""
+    """What matching reads of a job: a :class:`models.Job`, or a row of just these columns
+    (where the enum columns are their text: a ``StrEnum`` member is one too)."""
 
     @property
     def title(self) -> str: ...
@@ -154,7 +152,7 @@ class JobFacts(Protocol):
     @property
     def country(self) -> str | None: ...
     @property
-    def work_mode(self) -> WorkMode | None: ...
+    def work_mode(self) -> str | None: ...
     @property
     def salary_min(self) -> int | None: ...
     @property
@@ -162,19 +160,17 @@ class JobFacts(Protocol):
     @property
     def salary_currency(self) -> str | None: ...
     @property
-    def salary_period(self) -> SalaryPeriod | None: ...
+    def salary_period(self) -> str | None: ...
     @property
     def posted_at(self) -> datetime | None: ...
     @property
     def language(self) -> str: ...
 
 
-#: The columns behind :class:`JobFacts`, for queries that load nothing else. ``skills`` comes
-#: as the driver's list: SQLAlchemy's ARRAY result processor walked every item in Python, 20 us
-#: a row, the largest cost of fetching a pool.
+#: The columns behind :class:`JobFacts`, for queries that load nothing else.
 JOB_FACT_COLUMNS = (
     Job.title,
-    type_coerce(Job.skills, NullType()).label("skills"),
+    Job.skills,
     Job.experience_min,
     Job.experience_max,
     Job.city,
@@ -211,7 +207,7 @@ def job_profile(job: JobFacts) -> tuple[JobProfile, dict[str, float]]:
         salary_min=job.salary_min,
         salary_max=job.salary_max,
         salary_currency=job.salary_currency,
-        salary_period=job.salary_period.value if job.salary_period else None,
+        salary_period=str(job.salary_period) if job.salary_period else None,
         posted_at=job.posted_at,
         language=job.language,
     )
