@@ -30,6 +30,7 @@ from ingestion.cv_parser import (
     parse_languages,
 )
 from ingestion.cv_schema import (
+    DATE_PATTERN,
     Education,
     Employment,
     RejectedValue,
@@ -44,9 +45,8 @@ from ingestion.skills import normalise_skill
 LLM_CONFIDENCE = 0.85
 AGREED_CONFIDENCE = 0.95
 
-_DATE = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-Date = Annotated[str, StringConstraints(strip_whitespace=True, pattern=_DATE)]
+Date = Annotated[str, StringConstraints(strip_whitespace=True, pattern=DATE_PATTERN)]
 
 
 class _Out(BaseModel):

@@ -30,7 +30,8 @@ EDUCATION_ORDER: tuple[EducationLevel, ...] = (
 CvLanguage = Literal["en", "ar"]
 Proficiency = Literal["native", "fluent", "professional", "intermediate", "basic"]
 
-_DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
+#: A CV date: a year, or a year and month ("2019", "2019-03").
+DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
 
 
 class _Model(BaseModel):
@@ -57,8 +58,8 @@ class Employment(_Model):
     title: str | None = None
     company: str | None = None
     location: str | None = None
-    start: str | None = Field(default=None, pattern=_DATE_PATTERN)
-    end: str | None = Field(default=None, pattern=_DATE_PATTERN)
+    start: str | None = Field(default=None, pattern=DATE_PATTERN)
+    end: str | None = Field(default=None, pattern=DATE_PATTERN)
     current: bool = False
     description: str | None = None
 
@@ -67,8 +68,8 @@ class Education(_Model):
     degree: str | None = None
     field: str | None = None
     institution: str | None = None
-    start: str | None = Field(default=None, pattern=_DATE_PATTERN)
-    end: str | None = Field(default=None, pattern=_DATE_PATTERN)
+    start: str | None = Field(default=None, pattern=DATE_PATTERN)
+    end: str | None = Field(default=None, pattern=DATE_PATTERN)
     level: EducationLevel | None = None
 
 

@@ -23,7 +23,7 @@ from api.ai_resume import service
 from api.integrations.llm import LlmClient, UsageRecord
 from api.resumes.settings import CvSettings
 from models import AiEmploymentHistory, AiSkill, Candidate, Task, User
-from tests.api.resumes.support import FakeProvider, UserFactory, unconfigured_llm
+from tests.api.resumes.support import FakeProvider, UserFactory, llm_usage, unconfigured_llm
 from tests.fixtures.users import assert_cross_user_404, assert_error
 
 pytestmark = pytest.mark.integration
@@ -336,7 +336,6 @@ async def test_the_worker_task_builds_and_records_usage(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from api.ai_resume import tasks
-    from models.cv_services import LlmUsage
 
     provider = FakeProvider(inventive_model)  # fake provider: see the module docstring
     llm_holder["client"] = provider.client()
@@ -349,11 +348,7 @@ async def test_the_worker_task_builds_and_records_usage(
     ai = (await client.post(f"{BASE}/create", headers=me, json={"resumeId": rid})).json()
     result = await tasks.build_ai_resume_task(session, app_state, {"ai_resume_id": ai["id"]})
     assert result["status"] == "completed"
-    rows = (
-        (await session.execute(select(LlmUsage).where(LlmUsage.user_id == alice.id)))
-        .scalars()
-        .all()
-    )
+    rows = await llm_usage(session, alice)
     assert len(rows) == len(provider.requests)
     assert {r.feature for r in rows} == {"ai_resume"}
     assert {r.status for r in rows} == {"ok", "invalid_output"}  # the summary was refused

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import models.cv_services  # noqa: F401 - registers the tables until models/__init__ does
@@ -28,6 +29,7 @@ from api.resumes.settings import CvSettings, get_cv_settings
 from api.settings import ApiSettings
 from api.state import AppState
 from models import User
+from models.cv_services import LlmUsage
 from tests.api.jobs.support import bearer_for
 from tests.fixtures.users import api_settings_for_tests, include_account_routes, make_user
 
@@ -101,6 +103,12 @@ class FakeProvider:
         }
         values.update(overrides)
         return LlmClient(LlmSettings(**values), transport=httpx.MockTransport(self.handler))
+
+
+async def llm_usage(session: AsyncSession, user: User) -> list[LlmUsage]:
+    """The model calls recorded for ``user``."""
+    rows = await session.execute(select(LlmUsage).where(LlmUsage.user_id == user.id))
+    return list(rows.scalars().all())
 
 
 def user_fields(body: dict[str, Any]) -> dict[str, str]:

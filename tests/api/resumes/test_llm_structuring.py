@@ -18,15 +18,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.integrations.llm import LlmClient, LlmSettings
 from api.resumes.settings import CvSettings, get_cv_settings
 from ingestion.cv_parser import parse_cv
 from models import Resume, User
-from models.cv_services import LlmUsage
-from tests.api.resumes.support import FakeProvider, UserFactory
+from tests.api.resumes.support import FakeProvider, UserFactory, llm_usage
 
 pytestmark = pytest.mark.integration
 
@@ -171,11 +169,7 @@ async def test_the_model_fills_what_the_rules_missed(
     assert second["description"] == "- Purchased spare parts using Oracle Procurement Cloud"
     assert "Oracle Procurement Cloud" in [s["name"] for s in parsed["skills"]]
     assert {"employment", "skills"} <= set(parsed["llm_fields"])
-    usage = (
-        (await session.execute(select(LlmUsage).where(LlmUsage.user_id == alice.id)))
-        .scalars()
-        .all()
-    )
+    usage = await llm_usage(session, alice)
     assert [(u.feature, u.status) for u in usage] == [("cv_structuring", "ok")]
 
 
@@ -203,11 +197,7 @@ async def test_an_invented_employer_is_rejected_after_the_repair_and_the_rest_ke
     assert "ADNOC Drilling" not in companies
     assert companies == ["Al Noor Energy Services", "Desert Line Logistics"]
     assert "Oracle Procurement Cloud" in [s["name"] for s in parsed["skills"]]
-    usage = (
-        (await session.execute(select(LlmUsage.status).where(LlmUsage.user_id == alice.id)))
-        .scalars()
-        .all()
-    )
+    usage = [u.status for u in await llm_usage(session, alice)]
     assert sorted(usage) == ["invalid_output", "invalid_output"]
 
 
@@ -283,11 +273,7 @@ async def test_a_provider_that_is_down_leaves_the_rule_parse(
     assert parsed == _rule_parse()
     assert parsed["parser"] == "rules"
     assert body["parseStatus"] == "ok"
-    statuses = (
-        (await session.execute(select(LlmUsage.status).where(LlmUsage.user_id == alice.id)))
-        .scalars()
-        .all()
-    )
+    statuses = [u.status for u in await llm_usage(session, alice)]
     assert statuses == ["error", "error", "error"]
 
 
@@ -298,18 +284,13 @@ async def test_timeouts_leave_the_rule_parse(
     session: AsyncSession,
     llm_holder: dict[str, LlmClient],
 ) -> None:
-    calls: list[int] = []
+    def timing_out(_: dict[str, Any]) -> httpx.Response:
+        raise httpx.ReadTimeout("no answer in time")
 
-    def timing_out(request: httpx.Request) -> httpx.Response:
-        calls.append(1)
-        raise httpx.ReadTimeout("no answer in time", request=request)
-
-    llm_holder["client"] = LlmClient(
-        LlmSettings(api_key="test-key", base_url="https://llm.test/v1", backoff_s=0, max_retries=1),
-        transport=httpx.MockTransport(timing_out),
-    )
+    provider = FakeProvider(timing_out)
+    llm_holder["client"] = provider.client(max_retries=1)
     body = await _upload(client, headers_for(await user_factory()))
-    assert len(calls) == 2
+    assert len(provider.requests) == 2
     assert await _stored(session, body) == _rule_parse()
 
 

@@ -21,9 +21,15 @@ from api.billing import ledger
 from api.integrations.llm import LlmClient
 from api.resumes.settings import CvSettings, get_cv_settings
 from models import Resume, User
-from models.cv_services import LlmUsage, ResumeDerivation
+from models.cv_services import ResumeDerivation
 from models.enums import CreditType
-from tests.api.resumes.support import FakeProvider, UserFactory, prefixing_translator, user_fields
+from tests.api.resumes.support import (
+    FakeProvider,
+    UserFactory,
+    llm_usage,
+    prefixing_translator,
+    user_fields,
+)
 from tests.fixtures.users import assert_error
 
 pytestmark = pytest.mark.integration
@@ -125,11 +131,7 @@ async def test_translates_section_by_section_keeping_what_must_not_change(
     derived = await session.get(ResumeDerivation, body["id"])
     assert derived is not None
     assert derived.target_language == "ar"
-    usage = (
-        (await session.execute(select(LlmUsage).where(LlmUsage.user_id == alice.id)))
-        .scalars()
-        .all()
-    )
+    usage = await llm_usage(session, alice)
     assert len(usage) == len(provider.requests)
     assert all(u.status == "ok" and u.prompt_tokens == 1000 for u in usage)
     assert all(u.feature == "translate" for u in usage)
