@@ -211,15 +211,15 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             # Interleaved, each query through every engine, in an order that rotates: the first
             # engine to ask for a job pays for reading it into the buffers, the others find it
             # there, and rotating spreads that cost evenly instead of favouring later engines.
-            times: dict[str, list[float]] = {name: [] for name, _, _ in runs}
+            by_engine: dict[str, list[float]] = {name: [] for name, _, _ in runs}
             for i, (text, vector, profile) in enumerate(queries):
                 q = MatchQuery(text=text, vector=vector, profile=profile, filters=filters)
                 turn = i % len(runs)
                 for name, eng, mode in runs[turn:] + runs[:turn]:
                     t0 = time.perf_counter()
                     await eng.match_jobs(session, q, mode=mode)  # type: ignore[arg-type]
-                    times[name].append((time.perf_counter() - t0) * 1000)
-            for name, series in times.items():
+                    by_engine[name].append((time.perf_counter() - t0) * 1000)
+            for name, series in by_engine.items():
                 row[name] = pct(series[1:])  # the first query warms caches
             results[label] = row
             print(label, json.dumps(row), file=sys.stderr)
