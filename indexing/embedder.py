@@ -85,6 +85,13 @@ class SentenceTransformerEmbedder:
                 model = SentenceTransformer(
                     str(self.path), device=self._settings.device or None, local_files_only=True
                 )
+                if self._settings.precision == "float16":
+                    if model.device.type != "cuda":
+                        raise ValueError(
+                            "TABASHIR_EMBEDDING_PRECISION=float16 needs a CUDA device; "
+                            f"the model is on {model.device.type}"
+                        )
+                    model.half()
                 dim = model.get_embedding_dimension()
                 if dim != EMBEDDING_DIM:
                     raise ValueError(
@@ -105,7 +112,11 @@ class SentenceTransformerEmbedder:
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return np.asarray(vectors, dtype=np.float32)
+        out = np.asarray(vectors, dtype=np.float32)
+        if self._settings.precision != "float32":
+            # Normalised in half precision, norms are off by ~1e-3: unit length is the contract.
+            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
 
 
 class HashingEmbedder:

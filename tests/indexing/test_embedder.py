@@ -56,3 +56,17 @@ def test_real_model_embeds_meaningfully() -> None:
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
     assert embedder.loaded
+
+
+@pytest.mark.slow
+def test_half_precision_off_a_gpu_is_a_clear_error() -> None:
+    embedder = SentenceTransformerEmbedder(EmbeddingSettings(device="cpu", precision="float16"))
+    with pytest.raises(ValueError, match="needs a CUDA device"):
+        embedder.embed(["anything"])
+    assert not embedder.loaded  # a model that cannot run as configured is not kept
+
+
+@pytest.mark.unit
+def test_unknown_precision_is_rejected() -> None:
+    with pytest.raises(ValueError, match="precision"):
+        EmbeddingSettings(precision="int8")  # type: ignore[arg-type]
