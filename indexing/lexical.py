@@ -33,7 +33,14 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Generator,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -193,15 +200,54 @@ def _to_tantivy(doc: SearchDocument) -> tantivy.Document:
     return out
 
 
+#: (field, terms): the document must hold one of the terms.
+_OneOf = tuple[str, list[str]]
+#: (field, lower bound, upper bound), inclusive; None: unbounded.
+_Range = tuple[str, int | None, int | None]
+
+
+def _filter_parts(f: JobFilters) -> tuple[list[_OneOf], list[_Range]]:
+    """``f`` as keyword and numeric conditions with :func:`indexing.filters.job_filter_sql`'s
+    semantics."""
+    one_of: list[_OneOf] = []
+    ranges: list[_Range] = []
+
+    def terms(values: Iterable[Any]) -> list[str]:
+        return list(dict.fromkeys(_value(v) for v in values))
+
+    if f.city:
+        one_of.append(("city", terms(f.city)))
+    if f.country:
+        one_of.append(("country", terms(c.upper() for c in f.country)))
+    if f.job_type:
+        one_of.append(("job_type", terms(f.job_type)))
+    if f.work_mode:
+        one_of.append(("work_mode", terms(f.work_mode)))
+    if f.salary_min is not None:
+        ranges.append(("salary_max", f.salary_min, None))
+    if f.salary_max is not None:
+        ranges.append(("salary_min", None, f.salary_max))
+    if f.experience_years is not None:
+        ranges.append(("experience_min", None, f.experience_years))
+    if f.language:
+        one_of.append(("language", terms(f.language)))
+    if f.posted_since is not None:
+        ranges.append(("posted_at_us", _micros(f.posted_since), None))
+    if f.status:
+        one_of.append(("status", terms(f.status)))
+    if f.company:
+        one_of.append(("company", terms(f.company)))
+    return one_of, ranges
+
+
 def filter_query(schema: tantivy.Schema, f: JobFilters) -> tantivy.Query | None:
     """``f`` as a tantivy query with :func:`indexing.filters.job_filter_sql`'s semantics."""
+    one_of, ranges = _filter_parts(f)
     must: list[tantivy.Query] = []
-
-    def one_of(field: str, values: Iterable[Any]) -> None:
-        terms = list(dict.fromkeys(_value(v) for v in values))
+    for field, terms in one_of:
         if len(terms) > 16:
             must.append(tantivy.Query.term_set_query(schema, field, terms))
-            return
+            continue
         # A few postings lists OR'ed skip through an intersection faster than a term set, which
         # materialises every matching document first (measured ~25 % faster on whole queries).
         must.append(
@@ -209,44 +255,29 @@ def filter_query(schema: tantivy.Schema, f: JobFilters) -> tantivy.Query | None:
                 [(tantivy.Occur.Should, tantivy.Query.term_query(schema, field, t)) for t in terms]
             )
         )
-
-    def at_least(field: str, bound: int) -> None:
+    for field, lower, upper in ranges:
         must.append(
-            tantivy.Query.range_query(schema, field, tantivy.FieldType.Integer, lower_bound=bound)
+            tantivy.Query.range_query(
+                schema, field, tantivy.FieldType.Integer, lower_bound=lower, upper_bound=upper
+            )
         )
-
-    def at_most(field: str, bound: int) -> None:
-        must.append(
-            tantivy.Query.range_query(schema, field, tantivy.FieldType.Integer, upper_bound=bound)
-        )
-
-    if f.city:
-        one_of("city", f.city)
-    if f.country:
-        one_of("country", [c.upper() for c in f.country])
-    if f.job_type:
-        one_of("job_type", f.job_type)
-    if f.work_mode:
-        one_of("work_mode", f.work_mode)
-    if f.salary_min is not None:
-        at_least("salary_max", f.salary_min)
-    if f.salary_max is not None:
-        at_most("salary_min", f.salary_max)
-    if f.experience_years is not None:
-        at_most("experience_min", f.experience_years)
-    if f.language:
-        one_of("language", f.language)
-    if f.posted_since is not None:
-        at_least("posted_at_us", _micros(f.posted_since))
-    if f.status:
-        one_of("status", f.status)
-    if f.company:
-        one_of("company", f.company)
     if not must:
         return None
     if len(must) == 1:
         return must[0]
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
+
+
+def estimated_share(searcher: tantivy.Searcher, f: JobFilters, range_share: float) -> float:
+    """The share of documents that pass ``f``, estimated without a search: each keyword
+    condition from its terms' document counts, each numeric one as ``range_share``, conditions
+    taken as independent."""
+    one_of, ranges = _filter_parts(f)
+    n_docs = max(1, int(searcher.num_docs))
+    share = range_share ** len(ranges)
+    for field, terms in one_of:
+        share *= min(1.0, sum(searcher.doc_freq(field, t) for t in terms) / n_docs)
+    return share
 
 
 def _hits(searcher: tantivy.Searcher, found: tantivy.SearchResult) -> list[Hit]:
@@ -255,6 +286,84 @@ def _hits(searcher: tantivy.Searcher, found: tantivy.SearchResult) -> list[Hit]:
         doc_id = searcher.doc(address).get_first("id")
         hits.append(Hit(id=uuid.UUID(str(doc_id)), score=float(score), rank=rank))
     return hits
+
+
+#: One search a plan asks for: the query and how many hits.
+_Search = tuple[tantivy.Query, int]
+
+
+class _SearchPlan:
+    """A prepared search. :meth:`steps` is the algorithm, free of I/O: it yields the searches
+    it needs and is sent their results, so that the sync and the async callers share it.
+
+    A filter costs a filtered search its speed: tantivy then visits every document that holds
+    a query term (the intersection), where the bare terms are searched with block-max WAND,
+    which skips the documents that cannot reach the top. So a filter that most documents pass
+    is applied after the search (post-filtering): the top ``depth`` by the terms alone
+    (``depth`` from the filter's estimated share), then the filter checked on those. When at
+    least ``k`` pass, they are exactly the filtered search's top ``k``, as no document the
+    filter passes can rank between them. Otherwise ``depth`` grows fourfold up to
+    ``max_depth``, then the filtered search runs as before. A selective filter goes straight
+    to the filtered search, where the few documents passing it lead the intersection.
+    """
+
+    def __init__(
+        self,
+        searcher: tantivy.Searcher,
+        schema: tantivy.Schema,
+        should: list[tuple[tantivy.Occur, tantivy.Query]],
+        constraint: tantivy.Query | None,
+        depth: int | None,
+        max_depth: int,
+    ) -> None:
+        self.searcher = searcher
+        self._schema = schema
+        self._should = should
+        self._constraint = constraint
+        self._depth = depth
+        self._max_depth = max_depth
+
+    def steps(self, k: int) -> Generator[_Search, tantivy.SearchResult, list[Hit]]:
+        terms = tantivy.Query.boolean_query(self._should)
+        if self._constraint is None:
+            return _hits(self.searcher, (yield terms, k))
+        depth = self._depth
+        while depth is not None:
+            found = yield terms, depth
+            ids = [str(self.searcher.doc(address).get_first("id")) for _, address in found.hits]
+            if not ids:
+                return []
+            check = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, tantivy.Query.term_set_query(self._schema, "id", ids)),
+                    (tantivy.Occur.Must, self._constraint),
+                ]
+            )
+            passed = yield check, len(ids)
+            passing = {(a.segment_ord, a.doc) for _, a in passed.hits}
+            kept = [
+                (doc_id, score)
+                for doc_id, (score, a) in zip(ids, found.hits, strict=True)
+                if (a.segment_ord, a.doc) in passing
+            ]
+            if len(kept) >= k or len(ids) < depth:  # enough, or every matching document seen
+                return [
+                    Hit(id=uuid.UUID(doc_id), score=float(score), rank=rank)
+                    for rank, (doc_id, score) in enumerate(kept[:k], start=1)
+                ]
+            depth = depth * 4 if depth < self._max_depth else None
+            if depth is not None:
+                depth = min(depth, self._max_depth)
+        # One level: the filter must match (scored 0, so scores stay pure BM25 and comparable
+        # across filters) and at least one term must.
+        filtered = tantivy.Query.boolean_query(
+            [
+                *self._should,
+                (tantivy.Occur.Must, tantivy.Query.const_score_query(self._constraint, 0.0)),
+            ],
+            minimum_number_should_match=1,
+        )
+        return _hits(self.searcher, (yield filtered, k))
 
 
 # -- the writer lock ----------------------------------------------------------------------------
@@ -544,16 +653,20 @@ class TantivyJobIndex:
 
     def search_sync(self, query_text: str, filters: JobFilters, k: int) -> list[Hit]:
         """BM25 top ``k`` for ``query_text`` among documents passing ``filters``."""
-        prepared = self._prepare(query_text, filters, k)
-        if prepared is None:
+        plan = self._prepare(query_text, filters, k)
+        if plan is None:
             return []
-        searcher, query = prepared
-        return _hits(searcher, searcher.search(query, limit=k, count=False))
+        steps = plan.steps(k)
+        try:
+            query, limit = next(steps)
+            while True:
+                query, limit = steps.send(plan.searcher.search(query, limit=limit, count=False))
+        except StopIteration as done:
+            hits: list[Hit] = done.value
+            return hits
 
-    def _prepare(
-        self, query_text: str, filters: JobFilters, k: int
-    ) -> tuple[tantivy.Searcher, tantivy.Query] | None:
-        """The searcher and the query for a search (None: no query term is in the index)."""
+    def _prepare(self, query_text: str, filters: JobFilters, k: int) -> _SearchPlan | None:
+        """How to search (None: no query term is in the index)."""
         if not isinstance(query_text, str):
             raise InvalidQuery("The query must be text")
         check_k(k, _MAX_K)
@@ -573,15 +686,16 @@ class TantivyJobIndex:
             for field, boost in self._fields
         ]
         constraint = filter_query(self._schema, filters)
-        if constraint is None:
-            return searcher, tantivy.Query.boolean_query(should)
-        # One level: the filter must match (scored 0, so scores stay pure BM25 and comparable
-        # across filters) and at least one term must.
-        query = tantivy.Query.boolean_query(
-            [*should, (tantivy.Occur.Must, tantivy.Query.const_score_query(constraint, 0.0))],
-            minimum_number_should_match=1,
+        depth = None
+        cfg = self._settings
+        if constraint is not None and cfg.post_filter_max_depth > 0:
+            share = estimated_share(searcher, filters, cfg.range_filter_share)
+            wanted = math.ceil(k * cfg.post_filter_margin / max(share, 1e-9))
+            if wanted <= cfg.post_filter_max_depth:
+                depth = max(k, wanted)
+        return _SearchPlan(
+            searcher, self._schema, should, constraint, depth, cfg.post_filter_max_depth
         )
-        return searcher, query
 
     def ids_sync(self, filters: JobFilters, limit: int = 100_000) -> set[uuid.UUID]:
         """Ids of documents passing ``filters`` (no text); for checks and tests."""
@@ -602,16 +716,24 @@ class TantivyJobIndex:
         return await asyncio.to_thread(self.count_sync)
 
     async def search_lexical(self, query_text: str, filters: JobFilters, k: int) -> list[Hit]:
-        # Only the search itself goes to a thread: it runs in Rust without the GIL. The Python
-        # around it (analysis, query building, ids) stays here, so the thread never holds the
-        # GIL while the caller waits on Postgres (a thread that does cost the caller several
+        # Only the searches go to a thread: they run in Rust without the GIL. The Python around
+        # them (analysis, query building, ids) stays here, so the thread never holds the GIL
+        # while the caller waits on Postgres (a thread that does cost the caller several
         # milliseconds per query in GIL hand-overs).
-        prepared = self._prepare(query_text, filters, k)
-        if prepared is None:
+        plan = self._prepare(query_text, filters, k)
+        if plan is None:
             return []
-        searcher, query = prepared
-        found = await asyncio.to_thread(searcher.search, query, limit=k, count=False)
-        return _hits(searcher, found)
+        steps = plan.steps(k)
+        try:
+            query, limit = next(steps)
+            while True:
+                found = await asyncio.to_thread(
+                    plan.searcher.search, query, limit=limit, count=False
+                )
+                query, limit = steps.send(found)
+        except StopIteration as done:
+            hits: list[Hit] = done.value
+            return hits
 
     async def rebuild(self, docs: Documents) -> int:
         if not isinstance(docs, AsyncIterable):

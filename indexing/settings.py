@@ -83,6 +83,15 @@ class LexicalSettings(BaseSettings):
     max_df_ratio: float = Field(default=0.2, gt=0, le=1)
     max_df_min_docs: int = Field(default=1_000, ge=0)
     min_query_terms: int = Field(default=4, ge=1, le=1024)
+    #: A filter estimated to pass enough documents is applied after the search: the top
+    #: ``k * post_filter_margin / share`` by the query terms alone (tantivy's block-max WAND),
+    #: then the filter on those, deepening up to ``post_filter_max_depth`` hits. A more
+    #: selective filter runs inside the search. 0 turns post-filtering off.
+    post_filter_max_depth: int = Field(default=1_000, ge=0)
+    post_filter_margin: float = Field(default=1.5, ge=1.0)
+    #: The share of documents a numeric filter (salary, experience, posted since) is taken to
+    #: pass when the post-filter depth is estimated; keyword filters are counted exactly.
+    range_filter_share: float = Field(default=0.5, gt=0, le=1)
     #: Longest query text read, in characters; the rest is ignored (a CV is far shorter).
     max_query_chars: int = Field(default=50_000, ge=100)
     #: Memory of the single index writer, in MB.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import threading
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from indexing.filters import JobFilters, job_filter_sql
 from indexing.lexical import (
     TantivyJobIndex,
     build_analyzer,
+    estimated_share,
     normalise_arabic,
     prepare_text,
     rebuild_from_db,
@@ -22,7 +24,7 @@ from indexing.lexical import (
 from indexing.protocol import InvalidQuery, LexicalIndex, SearchDocument
 from indexing.settings import LexicalSettings
 from models import Job
-from models.enums import JobStatus
+from models.enums import JobStatus, JobType
 from models.search import SearchOutbox
 from tests.indexing.conformance import Backend, IndexConformance, corpus, doc_id, no_preparation
 
@@ -162,6 +164,119 @@ async def test_boilerplate_terms_of_a_large_index_leave_long_queries(tmp_path: P
     # The same index below max_df_min_docs keeps every term.
     small = TantivyJobIndex(tmp_path / "lex", LexicalSettings(max_df_ratio=0.2))
     assert "week" in [t for t, _ in small.query_terms("falconer week")]
+
+
+# -- post-filtering ------------------------------------------------------------------------------
+
+_WORDS = [
+    "python", "sql", "nurse", "icu", "welder", "pipeline", "audit", "ifrs", "tax", "sales",
+    "retail", "forklift", "warehouse", "driver", "cloud", "kubernetes", "react", "design",
+    "marketing", "seo", "crm", "hotel", "chef", "pastry", "teacher", "physics", "civil",
+    "autocad", "revit", "safety", "hse", "lab", "chemist", "pharmacy", "budget", "payroll",
+    "recruiter",
+]  # fmt: skip
+_CITIES = ("Dubai", "Dubai", "Dubai", "Abu Dhabi", "Riyadh", "Sharjah")
+
+
+def _varied_docs(n: int) -> list[SearchDocument]:
+    """Unique word mixes (no tied scores) across cities, statuses, job types and salaries."""
+    rng = random.Random(5)
+    docs = []
+    for i in range(n):
+        words = rng.sample(_WORDS, rng.randint(3, 9))
+        docs.append(
+            doc(
+                i,
+                " ".join(words[:2]),
+                skills=tuple(words[2:4]),
+                body=" ".join(words * rng.randint(1, 3)) + f" ref{i}",
+                city=_CITIES[i % len(_CITIES)],
+                status=JobStatus.CLOSED if i % 7 == 0 else JobStatus.OPEN,
+                job_type=JobType.FULL_TIME if i % 3 else JobType.PART_TIME,
+                salary_min=1000 * (i % 40),
+                salary_max=1000 * (i % 40) + 5000,
+            )
+        )
+    return docs
+
+
+def _run(index: TantivyJobIndex, text: str, filters: JobFilters, k: int) -> tuple[list, int]:  # type: ignore[type-arg]
+    """Hits and how many searches the plan asked for (the sync driver, counted)."""
+    plan = index._prepare(text, filters, k)
+    assert plan is not None
+    steps, searches = plan.steps(k), 1
+    try:
+        query, limit = next(steps)
+        while True:
+            query, limit = steps.send(plan.searcher.search(query, limit=limit, count=False))
+            searches += 1
+    except StopIteration as done:
+        return [(h.id, round(h.score, 5)) for h in done.value], searches
+
+
+@pytest.mark.unit
+async def test_post_filtering_returns_exactly_what_the_filtered_search_does(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "lex"
+    await TantivyJobIndex(root).rebuild(_varied_docs(600))
+    inner = TantivyJobIndex(root, LexicalSettings(post_filter_max_depth=0))
+    cases = {
+        # name: (filters, settings, searches the post-filtering index may ask for)
+        "open only, broad": (JobFilters(), LexicalSettings(), {2}),
+        "Dubai, full time": (
+            JobFilters(city=("Dubai",), job_type=(JobType.FULL_TIME,)),
+            LexicalSettings(),
+            {2},
+        ),
+        # A salary band far narrower than the assumed half: the first depth falls short and
+        # the search deepens.
+        "narrow salary, deepens": (
+            JobFilters(salary_min=36_000),
+            LexicalSettings(post_filter_margin=1.0, range_filter_share=1.0),
+            {4, 6, 8},  # two searches per depth, never the filtered search's odd one
+        ),
+        # Deepening capped below what is needed: the filtered search answers after all.
+        "capped, falls back": (
+            JobFilters(salary_min=36_000),
+            LexicalSettings(post_filter_margin=1.0, range_filter_share=1.0,
+                            post_filter_max_depth=12),
+            {3},
+        ),
+        # Too selective to post-filter (here: its depth, ~105, is over the cap): straight to
+        # the filtered search.
+        "Sharjah, selective": (
+            JobFilters(city=("Sharjah",)),
+            LexicalSettings(post_filter_max_depth=50),
+            {1},
+        ),
+    }  # fmt: skip
+    rng = random.Random(9)
+    for name, (filters, settings, searches) in cases.items():
+        post = TantivyJobIndex(root, settings)
+        for _ in range(10):
+            text = " ".join(rng.sample(_WORDS, 6))
+            expected, _ = _run(inner, text, filters, 10)
+            got, asked = _run(post, text, filters, 10)
+            assert got == expected, name
+            assert len(got) == 10, name
+            assert asked in searches, name
+            assert await post.search_lexical(text, filters, 10) == post.search_sync(
+                text, filters, 10
+            )
+
+
+@pytest.mark.unit
+async def test_a_filter_share_is_estimated_from_term_counts(tmp_path: Path) -> None:
+    index = TantivyJobIndex(tmp_path / "lex")
+    await index.rebuild(_varied_docs(600))
+    searcher = index._open().searcher()
+    open_share = sum(1 for i in range(600) if i % 7) / 600
+    assert estimated_share(searcher, JobFilters(), 0.5) == pytest.approx(open_share)
+    dubai = estimated_share(searcher, JobFilters(city=("Dubai",)), 0.5)
+    assert dubai == pytest.approx(open_share * 0.5)  # three cities in six are Dubai
+    ranged = estimated_share(searcher, JobFilters(city=("Dubai",), salary_min=1), 0.3)
+    assert ranged == pytest.approx(dubai * 0.3)
 
 
 # -- untrusted input ----------------------------------------------------------------------------
