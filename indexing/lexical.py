@@ -10,6 +10,9 @@ the same in about a millisecond (``benchmarks/lexical_latency.py``).
   script alone), so a mixed CV matches both kinds of job.
 * Filters: keyword and numeric fields translated from :class:`JobFilters` with exactly the
   semantics of :func:`indexing.filters.job_filter_sql` (the conformance suite checks both agree).
+  A filter most documents pass is applied after the search, on its deepest hits, so that
+  tantivy keeps skipping documents that cannot rank (:class:`_SearchPlan`); the hits are exactly
+  those of the filtered search.
 * Queries are built from analysed terms, never parsed: user text cannot inject query syntax. A
   long query (a whole CV) keeps its ``max_query_terms`` most distinctive terms.
 * One writer at a time (a thread lock plus a file lock shared by processes); readers reload after
@@ -618,6 +621,12 @@ class TantivyJobIndex:
         document contains are dropped, and so are terms in more than ``max_df_ratio`` of a large
         index's documents (boilerplate), as long as ``min_query_terms`` remain.
         """
+        return [(term, weight) for term, weight, _ in self._query_terms(query_text, searcher)]
+
+    def _query_terms(
+        self, query_text: str, searcher: tantivy.Searcher | None = None
+    ) -> list[tuple[str, float, int]]:
+        """:meth:`query_terms` with each term's document count."""
         prepared = prepare_text(query_text[: self._settings.max_query_chars])
         counts = Counter(self._analyzer.analyze(prepared))
         if not counts:
@@ -649,7 +658,7 @@ class TantivyJobIndex:
                 kept + common[: cfg.min_query_terms - len(kept)],
                 key=lambda item: (-item[0], item[1]),
             )
-        return [(term, weight) for _, term, weight, _ in kept[: cfg.max_query_terms]]
+        return [(term, weight, df) for _, term, weight, df in kept[: cfg.max_query_terms]]
 
     def search_sync(self, query_text: str, filters: JobFilters, k: int) -> list[Hit]:
         """BM25 top ``k`` for ``query_text`` among documents passing ``filters``."""
@@ -672,7 +681,7 @@ class TantivyJobIndex:
         check_k(k, _MAX_K)
         check_filters(filters)
         searcher = self._open().searcher()
-        terms = self.query_terms(query_text, searcher)
+        terms = self._query_terms(query_text, searcher)
         if not terms:
             return None
         should = [
@@ -682,7 +691,7 @@ class TantivyJobIndex:
                     tantivy.Query.term_query(self._schema, field, term), boost * weight
                 ),
             )
-            for term, weight in terms
+            for term, weight, _ in terms
             for field, boost in self._fields
         ]
         constraint = filter_query(self._schema, filters)
@@ -690,9 +699,15 @@ class TantivyJobIndex:
         cfg = self._settings
         if constraint is not None and cfg.post_filter_max_depth > 0:
             share = estimated_share(searcher, filters, cfg.range_filter_share)
-            wanted = math.ceil(k * cfg.post_filter_margin / max(share, 1e-9))
-            if wanted <= cfg.post_filter_max_depth:
-                depth = max(k, wanted)
+            wanted = max(k, math.ceil(k * cfg.post_filter_margin / max(share, 1e-9)))
+            # What the filtered search would visit (the terms' documents) against what
+            # post-filtering reads per hit: below the ratio, the filtered search is cheaper.
+            postings = sum(df for _, _, df in terms)
+            if (
+                wanted <= cfg.post_filter_max_depth
+                and postings >= wanted * cfg.post_filter_min_postings_per_hit
+            ):
+                depth = wanted
         return _SearchPlan(
             searcher, self._schema, should, constraint, depth, cfg.post_filter_max_depth
         )

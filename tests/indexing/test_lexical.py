@@ -221,35 +221,38 @@ async def test_post_filtering_returns_exactly_what_the_filtered_search_does(
     root = tmp_path / "lex"
     await TantivyJobIndex(root).rebuild(_varied_docs(600))
     inner = TantivyJobIndex(root, LexicalSettings(post_filter_max_depth=0))
+    # Post-filtering is chosen where it pays (many postings per hit); 0 lets this small index
+    # take it, so that every path runs.
+    always = LexicalSettings(post_filter_min_postings_per_hit=0)
     cases = {
         # name: (filters, settings, searches the post-filtering index may ask for)
-        "open only, broad": (JobFilters(), LexicalSettings(), {2}),
-        "Dubai, full time": (
-            JobFilters(city=("Dubai",), job_type=(JobType.FULL_TIME,)),
-            LexicalSettings(),
-            {2},
-        ),
+        "open only, broad": (JobFilters(), always, {2}),
+        "Dubai, full time": (JobFilters(city=("Dubai",), job_type=(JobType.FULL_TIME,)), always, {2}),
         # A salary band far narrower than the assumed half: the first depth falls short and
         # the search deepens.
         "narrow salary, deepens": (
             JobFilters(salary_min=36_000),
-            LexicalSettings(post_filter_margin=1.0, range_filter_share=1.0),
+            always.model_copy(update={"post_filter_margin": 1.0, "range_filter_share": 1.0}),
             {4, 6, 8},  # two searches per depth, never the filtered search's odd one
         ),
         # Deepening capped below what is needed: the filtered search answers after all.
         "capped, falls back": (
             JobFilters(salary_min=36_000),
-            LexicalSettings(post_filter_margin=1.0, range_filter_share=1.0,
-                            post_filter_max_depth=12),
+            always.model_copy(
+                update={"post_filter_margin": 1.0, "range_filter_share": 1.0,
+                        "post_filter_max_depth": 12}
+            ),
             {3},
         ),
         # Too selective to post-filter (here: its depth, ~105, is over the cap): straight to
         # the filtered search.
         "Sharjah, selective": (
             JobFilters(city=("Sharjah",)),
-            LexicalSettings(post_filter_max_depth=50),
+            always.model_copy(update={"post_filter_max_depth": 50}),
             {1},
         ),
+        # The defaults on a small index: too few postings for post-filtering to pay.
+        "few postings": (JobFilters(city=("Dubai",)), LexicalSettings(), {1}),
     }  # fmt: skip
     rng = random.Random(9)
     for name, (filters, settings, searches) in cases.items():
