@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._corpus import COLUMNS, Corpus, machine
 from indexing.chunking import chunk_text
+from indexing.documents import job_text
 from indexing.embedder import SentenceTransformerEmbedder
 from indexing.resumes import embed_resumes
 from indexing.settings import EmbeddingSettings
@@ -125,7 +126,10 @@ def main() -> None:
 
     print(machine(), file=sys.stderr)
     jobs, cvs = corpus_texts(args.jobs, args.cvs, args.seed)
-    check = [c.text for job in jobs[: args.cpu_jobs] for c in _job_chunks(job)][: args.check]
+    # The chunks every configuration embeds again and compares: the CPU prefix's first ones.
+    prefix = jobs[: args.cpu_jobs]
+    texts = [job_text(*(getattr(job, f) for f in _JOB_FIELDS)) for job in prefix]
+    check = [c.text for text in texts for c in chunk_text(text)][: args.check]
     result: dict[str, Any] = {"machine": machine(), "configs": []}
     baseline: np.ndarray | None = None
     for spec in args.configs:
@@ -149,12 +153,6 @@ def main() -> None:
     print(text)
     if args.out is not None:
         args.out.write_text(text)
-
-
-def _job_chunks(job: Job) -> list[Any]:
-    from indexing.documents import job_text
-
-    return chunk_text(job_text(*(getattr(job, f) for f in _JOB_FIELDS)))
 
 
 if __name__ == "__main__":

@@ -245,7 +245,12 @@ def _filter_parts(f: JobFilters) -> tuple[list[_OneOf], list[_Range]]:
 
 def filter_query(schema: tantivy.Schema, f: JobFilters) -> tantivy.Query | None:
     """``f`` as a tantivy query with :func:`indexing.filters.job_filter_sql`'s semantics."""
-    one_of, ranges = _filter_parts(f)
+    return _filter_query(schema, *_filter_parts(f))
+
+
+def _filter_query(
+    schema: tantivy.Schema, one_of: list[_OneOf], ranges: list[_Range]
+) -> tantivy.Query | None:
     must: list[tantivy.Query] = []
     for field, terms in one_of:
         if len(terms) > 16:
@@ -275,7 +280,12 @@ def estimated_share(searcher: tantivy.Searcher, f: JobFilters, range_share: floa
     """The share of documents that pass ``f``, estimated without a search: each keyword
     condition from its terms' document counts, each numeric one as ``range_share``, conditions
     taken as independent."""
-    one_of, ranges = _filter_parts(f)
+    return _estimated_share(searcher, *_filter_parts(f), range_share)
+
+
+def _estimated_share(
+    searcher: tantivy.Searcher, one_of: list[_OneOf], ranges: list[_Range], range_share: float
+) -> float:
     n_docs = max(1, int(searcher.num_docs))
     share = range_share ** len(ranges)
     for field, terms in one_of:
@@ -293,6 +303,17 @@ def _hits(searcher: tantivy.Searcher, found: tantivy.SearchResult) -> list[Hit]:
 
 #: One search a plan asks for: the query and how many hits.
 _Search = tuple[tantivy.Query, int]
+_Steps = Generator[_Search, tantivy.SearchResult, list[Hit]]
+
+
+def _advance(steps: _Steps, found: tantivy.SearchResult | None) -> _Search | list[Hit]:
+    """Send ``found`` (None to start) to a plan's :meth:`_SearchPlan.steps`: the next search it
+    asks for, or its hits."""
+    try:
+        return next(steps) if found is None else steps.send(found)
+    except StopIteration as done:
+        hits: list[Hit] = done.value
+        return hits
 
 
 class _SearchPlan:
@@ -326,7 +347,7 @@ class _SearchPlan:
         self._depth = depth
         self._max_depth = max_depth
 
-    def steps(self, k: int) -> Generator[_Search, tantivy.SearchResult, list[Hit]]:
+    def steps(self, k: int) -> _Steps:
         terms = tantivy.Query.boolean_query(self._should)
         if self._constraint is None:
             return _hits(self.searcher, (yield terms, k))
@@ -354,9 +375,7 @@ class _SearchPlan:
                     Hit(id=uuid.UUID(doc_id), score=float(score), rank=rank)
                     for rank, (doc_id, score) in enumerate(kept[:k], start=1)
                 ]
-            depth = depth * 4 if depth < self._max_depth else None
-            if depth is not None:
-                depth = min(depth, self._max_depth)
+            depth = None if depth >= self._max_depth else min(depth * 4, self._max_depth)
         # One level: the filter must match (scored 0, so scores stay pure BM25 and comparable
         # across filters) and at least one term must.
         filtered = tantivy.Query.boolean_query(
@@ -666,13 +685,10 @@ class TantivyJobIndex:
         if plan is None:
             return []
         steps = plan.steps(k)
-        try:
-            query, limit = next(steps)
-            while True:
-                query, limit = steps.send(plan.searcher.search(query, limit=limit, count=False))
-        except StopIteration as done:
-            hits: list[Hit] = done.value
-            return hits
+        step = _advance(steps, None)
+        while not isinstance(step, list):
+            step = _advance(steps, plan.searcher.search(step[0], limit=step[1], count=False))
+        return step
 
     def _prepare(self, query_text: str, filters: JobFilters, k: int) -> _SearchPlan | None:
         """How to search (None: no query term is in the index)."""
@@ -694,11 +710,12 @@ class TantivyJobIndex:
             for term, weight, _ in terms
             for field, boost in self._fields
         ]
-        constraint = filter_query(self._schema, filters)
+        one_of, ranges = _filter_parts(filters)
+        constraint = _filter_query(self._schema, one_of, ranges)
         depth = None
         cfg = self._settings
         if constraint is not None and cfg.post_filter_max_depth > 0:
-            share = estimated_share(searcher, filters, cfg.range_filter_share)
+            share = _estimated_share(searcher, one_of, ranges, cfg.range_filter_share)
             wanted = max(k, math.ceil(k * cfg.post_filter_margin / max(share, 1e-9)))
             # What the filtered search would visit (the terms' documents) against what
             # post-filtering reads per hit: below the ratio, the filtered search is cheaper.
@@ -739,16 +756,13 @@ class TantivyJobIndex:
         if plan is None:
             return []
         steps = plan.steps(k)
-        try:
-            query, limit = next(steps)
-            while True:
-                found = await asyncio.to_thread(
-                    plan.searcher.search, query, limit=limit, count=False
-                )
-                query, limit = steps.send(found)
-        except StopIteration as done:
-            hits: list[Hit] = done.value
-            return hits
+        step = _advance(steps, None)
+        while not isinstance(step, list):
+            found = await asyncio.to_thread(
+                plan.searcher.search, step[0], limit=step[1], count=False
+            )
+            step = _advance(steps, found)
+        return step
 
     async def rebuild(self, docs: Documents) -> int:
         if not isinstance(docs, AsyncIterable):

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from indexing.filters import JobFilters, job_filter_sql
 from indexing.lexical import (
     TantivyJobIndex,
+    _advance,
     build_analyzer,
     estimated_share,
     normalise_arabic,
@@ -204,14 +205,12 @@ def _run(index: TantivyJobIndex, text: str, filters: JobFilters, k: int) -> tupl
     """Hits and how many searches the plan asked for (the sync driver, counted)."""
     plan = index._prepare(text, filters, k)
     assert plan is not None
-    steps, searches = plan.steps(k), 1
-    try:
-        query, limit = next(steps)
-        while True:
-            query, limit = steps.send(plan.searcher.search(query, limit=limit, count=False))
-            searches += 1
-    except StopIteration as done:
-        return [(h.id, round(h.score, 5)) for h in done.value], searches
+    steps, searches = plan.steps(k), 0
+    step = _advance(steps, None)
+    while not isinstance(step, list):
+        searches += 1
+        step = _advance(steps, plan.searcher.search(step[0], limit=step[1], count=False))
+    return [(h.id, round(h.score, 5)) for h in step], searches
 
 
 @pytest.mark.unit
