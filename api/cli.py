@@ -257,22 +257,40 @@ def evaluate_skills_cmd(
 def evaluate_matching_cmd(
     data: Annotated[Path, typer.Option(help="Shared data folder.")] = SHARED_DATA,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    sets: Annotated[
+        str, typer.Option(help="Comma-separated: sample, esco, onet, generated.")
+    ] = "sample,esco,onet,generated",
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Keep the vectors of every text here between runs (offline speed-up)."),
+    ] = None,
 ) -> None:
-    """nDCG@10, MAP, Recall@50, MRR of BM25, vectors, fused and re-ranked, on every labelled set."""
+    """MAP, AUC, nDCG@10, P@10 of BM25, vectors, fused, the served ranking, the final score and
+    each of its signals alone, on every labelled set."""
     import asyncio
 
     from api.evaluation import evaluate_matching
-    from indexing.embedder import SentenceTransformerEmbedder
+    from indexing.embedder import Embedder, SentenceTransformerEmbedder
+    from matching.signals import CachedEmbedder
 
     try:
         server = _sync_url()
     except DatabaseError as exc:
         _fail(str(exc))
+    embedder: Embedder = (
+        CachedEmbedder(cache) if cache is not None else SentenceTransformerEmbedder()
+    )
     report = asyncio.run(
         evaluate_matching(
-            server, data, SentenceTransformerEmbedder(), progress=lambda m: typer.echo(m, err=True)
+            server,
+            data,
+            embedder,
+            progress=lambda m: typer.echo(m, err=True),
+            sets=[s.strip() for s in sets.split(",") if s.strip()],
         )
     )
+    if isinstance(embedder, CachedEmbedder):
+        embedder.save()
     typer.echo(report.to_json() if as_json else report.to_markdown())
 
 

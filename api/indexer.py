@@ -43,6 +43,7 @@ from indexing.embedder import Embedder
 from indexing.lexical import JOB_DOCUMENT_COLUMNS, TantivyJobIndex, rebuild_from_db_async
 from indexing.protocol import DocumentChunk, SearchDocument, job_document
 from indexing.resumes import embed_and_store_resumes
+from indexing.titles import cv_title_text, ensure_title_vectors
 from indexing.vector import PgVectorIndex, embed_job_documents_async
 from models import Job, Resume
 from models.search import DocType, SearchChunk, SearchOutbox
@@ -229,6 +230,7 @@ async def _embed_jobs(
         return []
     docs = await embed_job_documents_async(jobs, embedder)
     await PgVectorIndex(session).upsert(docs)
+    await ensure_title_vectors(session, [j.title for j in jobs], embedder)
     await _store_job_hashes(session, [{"b_id": j.id, "content_hash": job_hash(j)} for j in jobs])
     return docs
 
@@ -440,6 +442,7 @@ async def _embed_stale_resumes(
             Resume.embedding.is_not(None).label("has_vector"),
             Resume.embedding_model,
             Resume.content_hash,
+            Resume.parsed,
         ).where(Resume.id > last, Resume.extracted_text.is_not(None))
         if ids is not None:
             stmt = stmt.where(Resume.id.in_(list(ids)))
@@ -457,15 +460,21 @@ async def _embed_stale_resumes(
         last = rows[-1].id
         if ids is None and run.scan:
             run.report.resumes_checked += len(rows)
-        stale = [
-            (r.id, r.extracted_text or "")
+        stale_rows = [
+            r
             for r in rows
             if (r.extracted_text or "").strip()
             and _resume_stale(r, embedder.model_id, scan=run.scan or ids is not None)
         ]
+        stale = [(r.id, r.extracted_text or "") for r in stale_rows]
         for start in range(0, len(stale), run.resume_batch):
             part = stale[start : start + run.resume_batch]
             await embed_and_store_resumes(session, part, embedder)
+            await ensure_title_vectors(
+                session,
+                [cv_title_text(r.parsed) for r in stale_rows[start : start + run.resume_batch]],
+                embedder,
+            )
             await session.flush()
             run.report.resumes_embedded += len(part)
             run.progress(f"embedded {run.report.resumes_embedded} CVs")

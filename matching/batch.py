@@ -6,14 +6,14 @@
    matrix product BLAS runs in seconds on 2 cores and it never misses a job; HNSW / IVF are there
    for larger catalogues (``TABASHIR_BATCH_INDEX``; recall measured by
    ``benchmarks/batch_recommendations.py``).
-2. **Re-rank**: each pooled job is scored with the matching engine's own features
-   (:func:`matching.features.score` over :func:`matching.profiles.candidate_profile` and
-   :func:`matching.profiles.job_profile`, with the document and best-chunk cosines the engine uses),
-   so a stored recommendation has the score and explanation the candidate sees anywhere else.
+2. **Re-rank**: each pooled job is scored by the matching engine's one score
+   (:func:`matching.engine.pair_signals` then :func:`matching.engine.score_signals`, the same
+   SQL and the same function as every other screen), so a stored recommendation has the score
+   and explanation the candidate sees anywhere else.
 3. **Store**: each CV's ``top_n`` replaces its earlier list (``models.recommendations``), a block
    of CVs per transaction; a rerun after a crash recomputes the same lists.
 4. **Announce**: a pair scoring at least ``notify_threshold`` that was never announced to that
-   user gets a notification (at most ``notify_max_per_user`` per run), in the same transaction as
+   user gets a notification (at most ``notify_max_per_user`` per user and run day), in the same transaction as
    the list, so it is announced exactly once.
 
 ``recommendations_for`` is what the apps read.
@@ -38,9 +38,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.engine import Match, _as_match
-from matching.features import JobProfile, Similarities, score
-from matching.profiles import candidate_profile, job_profile, title_overlap
+from matching.engine import Match, _as_match, pair_signals, resume_query, score_signals
 from matching.settings import MatchingSettings, get_matching_settings
 from models import Candidate, Job, Notification, Resume
 from models.enums import JobStatus
@@ -79,7 +77,9 @@ class BatchSettings(BaseSettings):
     #: Score the best chunk of each job too, as the engine does (needs chunk vectors in memory).
     use_chunks: bool = True
     #: A new pair scoring at least this is announced to the candidate.
-    notify_threshold: float = Field(default=0.75, ge=0, le=1)
+    #: A "strong match" on the score's scale (z of about 6.5: semantic, role and title all far
+    #: above average); set by judgement, not fitted.
+    notify_threshold: float = Field(default=0.95, ge=0, le=1)
     #: Most announcements per user per run (the best first).
     notify_max_per_user: int = Field(default=3, ge=0, le=100)
 
@@ -249,40 +249,34 @@ class BatchReport:
         }
 
 
-def rerank(
+async def rerank(
+    session: AsyncSession,
     cv: _Cv,
-    cv_vector: np.ndarray,
     rows: Sequence[int],
     retrieval: Sequence[float],
     catalogue: _Catalogue,
-    profiles: dict[int, tuple[JobProfile, dict[str, float]]],
-    now: datetime,
     settings: MatchingSettings,
 ) -> list[tuple[Match, float]]:
-    """The pooled jobs of one CV scored by the engine's features, best first."""
-    resume = cv.resume
-    profile = candidate_profile(resume.parsed, cv.candidate, resume.extracted_text)
+    """The pooled jobs of one CV scored as the engine scores them (the same SQL for the pair's
+    similarities, the same score), best first; ties by job id."""
+    pooled = [
+        (catalogue.ids[row], float(inner))
+        for row, inner in zip(rows, retrieval, strict=True)
+        if row >= 0
+    ]
+    if not pooled:
+        return []
+    query = await resume_query(session, cv.resume)
+    vector = list(query.vector) if query.vector is not None else None
+    signals = await pair_signals(session, vector, query.title_vector, [i for i, _ in pooled])
     out: list[tuple[Match, float]] = []
-    for position, (row, inner) in enumerate(zip(rows, retrieval, strict=True), start=1):
-        if row < 0:
+    for position, (job_id, inner) in enumerate(pooled, start=1):
+        found = signals.get(job_id)
+        if found is None:
             continue
-        job = catalogue.jobs[catalogue.ids[row]]
-        if row not in profiles:
-            profiles[row] = job_profile(job)
-        job_prof, rarity = profiles[row]
-        start, end = catalogue.chunk_spans[row]
-        best_chunk = (
-            float(np.max(catalogue.chunk_vectors[start:end] @ cv_vector)) if end > start else None
-        )
-        sims = Similarities(
-            document=float(inner),
-            best_chunk=best_chunk,
-            title=title_overlap(profile.titles, job.title),
-        )
-        scored = score(profile, job_prof, sims, rarity, now, settings)
-        out.append((_as_match(job.id, scored, {"faiss": position}), float(inner)))
-    # Ties keep the retrieval order (sorted() is stable), as the engine keeps the fused order.
-    out.sort(key=lambda pair: pair[0].score, reverse=True)
+        scored = score_signals(query.profile, found, settings)
+        out.append((_as_match(job_id, scored, {"faiss": position}), inner))
+    out.sort(key=lambda pair: (-pair[0].score, pair[0].id))
     return out
 
 
@@ -331,7 +325,6 @@ async def refresh_recommendations(
     index = build_index(catalogue.vectors, settings.index, settings)
     queries = _normalised([cv.resume.embedding for cv in cvs])
     report.retrieve_s += time.perf_counter() - started
-    profiles: dict[int, tuple[JobProfile, dict[str, float]]] = {}
     for start in range(0, len(cvs), settings.block):
         block = cvs[start : start + settings.block]
         t0 = time.perf_counter()
@@ -340,16 +333,14 @@ async def refresh_recommendations(
         )
         t1 = time.perf_counter()
         lists = [
-            rerank(cv, queries[start + i], rows[i], inner[i], catalogue, profiles, now, matching)[
-                : settings.top_n
-            ]
+            (await rerank(session, cv, rows[i], inner[i], catalogue, matching))[: settings.top_n]
             for i, cv in enumerate(block)
         ]
         report.retrieve_s += t1 - t0
         report.rerank_s += time.perf_counter() - t1
         report.pairs_scored += int((rows >= 0).sum())
         report.stored += await _store(session, block, lists, model_id, now)
-        report.notifications += await _announce(session, block, lists, catalogue, settings)
+        report.notifications += await _announce(session, block, lists, catalogue, settings, now)
         progress(f"recommendations for {start + len(block)} of {len(cvs)} CVs")
         if checkpoint is not None:
             await checkpoint()
@@ -390,8 +381,10 @@ async def _announce(
     lists: Sequence[list[tuple[Match, float]]],
     catalogue: _Catalogue,
     settings: BatchSettings,
+    since: datetime,
 ) -> int:
-    """Notify users of strong matches never announced before (exactly once per user and job)."""
+    """Notify users of strong matches never announced before (exactly once per user and job),
+    at most ``notify_max_per_user`` per user for the run's reference time ``since``."""
     if settings.notify_max_per_user == 0:
         return 0
     best: dict[uuid.UUID, dict[uuid.UUID, Match]] = {}
@@ -413,16 +406,32 @@ async def _announce(
             )
         )
     }
+    # At most notify_max_per_user a user per run day: what a run of the same reference time
+    # announced counts (so a run that resumes one that died converges to the uninterrupted one).
+    announced = {
+        user_id: int(count)
+        for user_id, count in (
+            await session.execute(
+                select(RecommendationNotice.user_id, func.count())
+                .where(
+                    RecommendationNotice.user_id.in_(list(best)),
+                    RecommendationNotice.created_at >= since,
+                )
+                .group_by(RecommendationNotice.user_id)
+            )
+        ).all()
+    }
     sent = 0
     for user_id, jobs in best.items():
+        allowance = max(0, settings.notify_max_per_user - announced.get(user_id, 0))
         fresh = sorted(
             (m for job_id, m in jobs.items() if (user_id, job_id) not in seen),
             key=lambda m: (-m.score, str(m.id)),
-        )[: settings.notify_max_per_user]
+        )[:allowance]
         for match in fresh:
             claimed = await session.execute(
                 pg_insert(RecommendationNotice)
-                .values(user_id=user_id, job_id=match.id, score=match.score)
+                .values(user_id=user_id, job_id=match.id, score=match.score, created_at=since)
                 .on_conflict_do_nothing()
                 .returning(RecommendationNotice.job_id)
             )

@@ -1,10 +1,18 @@
-"""The matching engine: hybrid retrieval under hard filters, fusion, explainable re-ranking.
+"""The matching engine: one representation of a CV, one score of a pair, one order of a query.
 
-Jobs for a candidate (a stored CV, an uploaded file or free text): retrieve from the BM25 index
-and from pgvector (whole-document and chunk vectors) over oversampled pools with the same
-filters, fuse the rankings with RRF, fetch the pooled jobs in one query, then score every one
-with the features of :mod:`matching.features`. Candidates for a job go the other way with the
-same features, so the candidate and the recruiter see the same score.
+A CV is represented the same way whichever route it arrives by (free text, an uploaded file, a
+stored CV): its vector is the normalised mean of its chunk vectors (nothing past the encoder's
+window is dropped), its titles' vector is the embedding of :func:`indexing.titles.cv_title_text`,
+and its profile is :func:`matching.profiles.candidate_profile` of its parsed fields. A pair's
+signals are computed by one SQL statement (:func:`pair_signals`) and turned into a score by
+:func:`matching.features.score`, for jobs-for-a-CV and CVs-for-a-job alike.
+
+The order of a query: when at most ``max_depth`` jobs pass the filters, all of them are scored
+and sorted (score, then id). Above that, BM25 and vector retrieval are fused (RRF) and the top
+``rank_window`` of that fusion are scored and sorted first; the jobs after them, down to
+``max_depth``, are scored and sorted among themselves. Neither part depends on the page asked
+for, so pages never overlap, the total does not move while paging, and the top k is the same for
+any page size.
 """
 
 from __future__ import annotations
@@ -13,18 +21,19 @@ import asyncio
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
 from psycopg.rows import namedtuple_row
-from sqlalchemy import any_, func, select
+from sqlalchemy import any_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ClauseElement
 
 from indexing.embedder import Embedder
-from indexing.filters import JobFilters
+from indexing.filters import JobFilters, job_filter_clause
 from indexing.protocol import Hit, LexicalIndex
+from indexing.resumes import embed_resumes
 from indexing.settings import get_vector_settings
+from indexing.titles import embed_titles, stored_title_vectors, title_text
 from indexing.vector import (
     IDS,
     QUERY_VECTOR,
@@ -35,18 +44,22 @@ from indexing.vector import (
 )
 from matching.features import CandidateProfile, Scored, Similarities, score
 from matching.fusion import reciprocal_rank_fusion
-from matching.profiles import (
-    JOB_FACT_COLUMNS,
-    JobFacts,
-    candidate_profile,
-    job_profile,
-    title_overlap,
-)
+from matching.profiles import JOB_FACT_COLUMNS, JobFacts, candidate_profile, job_profile
 from matching.settings import MatchingSettings, get_matching_settings
-from models import Candidate, Job, Resume
-from models.search import DocType, SearchChunk
+from models import Job, Resume
+from models.search import DocType, SearchChunk, TitleEmbedding
+from models.settings import EMBEDDING_DIM
 
 Mode = Literal["lexical", "vector", "fused", "reranked"]
+TITLE_VECTOR = bindparam("title_query", type_=QUERY_VECTOR.type)
+
+
+class DepthExceeded(ValueError):
+    """A page beyond the deepest ranking the engine serves."""
+
+    def __init__(self, max_depth: int) -> None:
+        super().__init__(f"Results go {max_depth} deep: ask for a page that starts before that")
+        self.max_depth = max_depth
 
 
 @dataclass(frozen=True)
@@ -74,14 +87,27 @@ class Match:
 
 @dataclass(frozen=True)
 class MatchQuery:
-    """Who is looking (their profile and CV text or vector) and under which hard filters."""
+    """Who is looking and under which hard filters. ``vector`` and ``title_vector`` are the CV's
+    (a stored CV's, or None to have the engine represent ``text``)."""
 
     text: str
     profile: CandidateProfile = field(default_factory=CandidateProfile)
     vector: Sequence[float] | None = None
+    title_vector: Sequence[float] | None = None
     filters: JobFilters = field(default_factory=JobFilters)
     limit: int = 20
     offset: int = 0
+
+
+@dataclass(frozen=True)
+class MatchPage:
+    """One page of a query's ranking and how long the whole ranking is."""
+
+    items: list[Match]
+    total: int
+    exact: bool
+    #: Every job of the ranking computed for this page, best first (facets count over them).
+    ranked_ids: list[uuid.UUID] = field(default_factory=list)
 
 
 def _as_match(item_id: uuid.UUID, scored: Scored, ranks: Mapping[str, int | None]) -> Match:
@@ -96,13 +122,13 @@ def _as_match(item_id: uuid.UUID, scored: Scored, ranks: Mapping[str, int | None
     )
 
 
-def _depth(query: MatchQuery, factor: int, least: int) -> int:
-    """How many jobs to take for ``query``: ``factor`` times its page end, at least ``least``."""
-    return max(least, (query.offset + query.limit) * factor)
+def cv_title_of(profile: CandidateProfile) -> str | None:
+    """The title text of a profile's CV, as :func:`indexing.titles.cv_title_text` builds it."""
+    return title_text(profile.titles)
 
 
 class MatchEngine:
-    """Stateless but for its long-lived parts: the lexical index, the embedder, the weights."""
+    """Stateless but for its long-lived parts: the lexical index, the embedder, the settings."""
 
     def __init__(
         self,
@@ -113,16 +139,78 @@ class MatchEngine:
         self.lexical = lexical
         self.embedder = embedder
         self.settings = settings or get_matching_settings()
-        # The engine re-ranks a pool, so its vector search needs a good pool, not an exact one:
+        # The engine ranks a pool, so its vector search needs a good pool, not an exact one:
         # fewer HNSW candidates per hit than a stand-alone search.
         self._vector_settings = get_vector_settings().model_copy(
             update={"oversample": self.settings.vector_oversample}
         )
 
-    async def embed(self, text: str) -> list[float]:
-        """One query embedding, off the event loop."""
-        vectors = await asyncio.to_thread(self.embedder.embed, [text])
-        return [float(x) for x in vectors[0]]
+    # --- the CV's representation --------------------------------------------------------------
+
+    def _represent(
+        self, text: str, title_text: str | None
+    ) -> tuple[list[float] | None, list[float] | None]:
+        vector = embed_resumes([(uuid.UUID(int=0), text)], self.embedder)[0].vector
+        title = embed_titles([title_text], self.embedder)[0].tolist() if title_text else None
+        return vector, title
+
+    async def represent(
+        self, text: str, profile: CandidateProfile
+    ) -> tuple[list[float] | None, list[float] | None]:
+        """The vectors of a CV given as text, as a stored CV has them (off the event loop)."""
+        return await asyncio.to_thread(self._represent, text, cv_title_of(profile))
+
+    async def _query_vectors(
+        self, session: AsyncSession, query: MatchQuery
+    ) -> tuple[list[float] | None, list[float] | None]:
+        if query.vector is not None:
+            title = list(query.title_vector) if query.title_vector is not None else None
+            if title is None and (title_text := cv_title_of(query.profile)):
+                stored = await stored_title_vectors(session, [title_text])
+                title = (
+                    stored.get(title_text)
+                    or (await asyncio.to_thread(embed_titles, [title_text], self.embedder))[
+                        0
+                    ].tolist()
+                )
+            return list(query.vector), title
+        return await self.represent(query.text, query.profile)
+
+    # --- one page of a ranking ----------------------------------------------------------------
+
+    async def match_page(self, session: AsyncSession, query: MatchQuery) -> MatchPage:
+        """The page ``query.offset``/``query.limit`` of the query's ranking (module docstring)."""
+        s = self.settings
+        if query.offset >= s.max_depth:
+            raise DepthExceeded(s.max_depth)
+        vector, title = await self._query_vectors(session, query)
+        filtered = await _filtered_ids(session, query.filters, s.max_depth + 1)
+        end = min(query.offset + query.limit, s.max_depth)
+        if len(filtered) <= s.max_depth:
+            ranked = await self._ranked(session, query.profile, vector, title, filtered, {})
+            return MatchPage(
+                ranked[query.offset : end], len(filtered), True, [m.id for m in ranked]
+            )
+
+        window_hits = await self._fused(session, query, vector, s.rank_window)
+        window = window_hits[: s.rank_window]
+        ranks = {h.id: h.ranks for h in window}
+        ranked = await self._ranked(session, query.profile, vector, title, list(ranks), ranks)
+        if end > len(ranked):
+            deep = await self._fused(session, query, vector, s.max_depth)
+            tail_ranks = {h.id: h.ranks for h in deep if h.id not in ranks}
+            tail_ids = list(tail_ranks)[: s.max_depth - len(ranked)]
+            if len(ranked) + len(tail_ids) < s.max_depth:
+                # Jobs neither index returned (no vector yet, no shared word) still belong to
+                # the ranking: the filtered ones not seen yet fill it, by id.
+                seen = {*ranks, *tail_ids}
+                tail_ids += [i for i in filtered if i not in seen][
+                    : s.max_depth - len(ranked) - len(tail_ids)
+                ]
+            ranked += await self._ranked(
+                session, query.profile, vector, title, tail_ids, tail_ranks
+            )
+        return MatchPage(ranked[query.offset : end], s.max_depth, False, [m.id for m in ranked])
 
     async def match_jobs(
         self,
@@ -130,39 +218,53 @@ class MatchEngine:
         query: MatchQuery,
         *,
         mode: Mode = "reranked",
-        now: datetime | None = None,
         whole_pool: bool = False,
     ) -> list[Match]:
-        """Jobs for ``query``, best first, ``query.limit`` of them from ``query.offset``; with
-        ``whole_pool`` (not for ``reranked``) every fused hit, for totals and facets."""
-        now = now or datetime.now(UTC)
+        """Jobs for ``query``: the engine's ranking (``reranked``, one page of it), or one of its
+        retrieval signals alone (``lexical``, ``vector``, ``fused``) for evaluation, where
+        ``whole_pool`` returns every retrieved hit."""
+        if mode == "reranked":
+            return (await self.match_page(session, query)).items
+        vector, _ = await self._query_vectors(session, query)
+        depth = max(self.settings.rank_window, query.offset + query.limit)
+        fused = await self._fused(session, query, vector, depth, mode=mode)
+        window = fused if whole_pool else fused[query.offset : query.offset + query.limit]
+        top = fused[0].score if fused else 1.0
+        return [Match(id=h.id, score=round(h.score / top, 4), ranks=h.ranks) for h in window]
+
+    async def _fused(
+        self,
+        session: AsyncSession,
+        query: MatchQuery,
+        vector: Sequence[float] | None,
+        depth: int,
+        *,
+        mode: Mode = "fused",
+    ) -> list[Any]:
+        """BM25 and vector retrieval of ``depth`` jobs each under the filters, fused by RRF."""
         s = self.settings
-        pool = _depth(query, s.oversample, s.min_pool)
-        # BM25 runs in a thread while Postgres answers the vector side (and while the query is
-        # embedded): on two cores the lexical search then costs next to nothing in wall time.
+        # BM25 runs in a thread while Postgres answers the vector side: on two cores the lexical
+        # search then costs next to nothing in wall time.
         lexical_task: asyncio.Future[list[Hit]] | None = None
         if mode != "vector":
             lexical_task = asyncio.ensure_future(
-                self.lexical.search_lexical(query.text, query.filters, pool)
+                self.lexical.search_lexical(query.text, query.filters, depth)
             )
         try:
-            vector = (
-                list(query.vector) if query.vector is not None else await self.embed(query.text)
-            )
             doc_hits: list[Hit] = []
             chunk_hits: list[Hit] = []
-            if mode != "lexical":
+            if mode != "lexical" and vector is not None:
                 vectors = PgVectorIndex(session, self._vector_settings)
-                doc_hits = await vectors.search_vector(vector, query.filters, pool)
+                doc_hits = await vectors.search_vector(vector, query.filters, depth)
                 if s.retrieve_chunks:
-                    chunk_hits = await vectors.search_chunks(vector, query.filters, pool)
+                    chunk_hits = await vectors.search_chunks(vector, query.filters, depth)
             lexical_hits = await lexical_task if lexical_task is not None else []
         except BaseException:
             if lexical_task is not None and not lexical_task.done():
                 lexical_task.cancel()
             raise
         rankings: dict[str, list[Hit]] = {}
-        if lexical_hits or mode == "lexical":
+        if mode != "vector":
             rankings["lexical"] = lexical_hits
         if mode != "lexical":
             rankings["vector"] = doc_hits
@@ -177,90 +279,124 @@ class MatchEngine:
             )
             if name in rankings
         }
-        fused = reciprocal_rank_fusion(rankings, k=s.rrf_k, weights=weights)
-        if mode != "reranked":
-            window = fused if whole_pool else fused[query.offset : query.offset + query.limit]
-            top = fused[0].score if fused else 1.0
-            return [Match(id=h.id, score=round(h.score / top, 4), ranks=h.ranks) for h in window]
+        return reciprocal_rank_fusion(rankings, k=s.rrf_k, weights=weights)
 
-        reranked = fused[: _depth(query, s.rerank_oversample, s.min_pool)]
-        ids = [h.id for h in reranked]
-        ranks = {h.id: h.ranks for h in reranked}
-        # The similarities are recomputed for every pooled job, not taken from the hit lists, so
-        # that a pair's score does not depend on which index happened to retrieve it (the
-        # recruiter sees the same); one query brings them with the columns the features read.
-        pooled = await pooled_jobs(session, vector, ids)
-        scored: list[tuple[uuid.UUID, Scored]] = []
-        for job_id in ids:
-            found = pooled.get(job_id)
-            if found is None:  # deleted between retrieval and fetch
-                continue
-            profile, rarity = job_profile(found.job)
-            sims = Similarities(
-                document=found.document,
-                best_chunk=found.best_chunk,
-                title=title_overlap(query.profile.titles, found.job.title),
-            )
-            scored.append((job_id, score(query.profile, profile, sims, rarity, now, s)))
-        # Ties keep the fused order (sorted() is stable); only the page is turned into answers.
-        scored.sort(key=lambda pair: pair[1].score, reverse=True)
-        page = scored[query.offset : query.offset + query.limit]
-        return [_as_match(job_id, result, ranks[job_id]) for job_id, result in page]
+    async def _ranked(
+        self,
+        session: AsyncSession,
+        profile: CandidateProfile,
+        vector: Sequence[float] | None,
+        title: Sequence[float] | None,
+        job_ids: Sequence[uuid.UUID],
+        ranks: Mapping[uuid.UUID, Mapping[str, int | None]],
+    ) -> list[Match]:
+        """``job_ids`` scored for the CV, best first; ties by id."""
+        signals = await pair_signals(session, vector, title, job_ids)
+        matches = [
+            _as_match(job_id, self.score_pair(profile, found), ranks.get(job_id, {}))
+            for job_id in job_ids
+            if (found := signals.get(job_id)) is not None
+        ]
+        matches.sort(key=lambda m: (-m.score, m.id))
+        return matches
+
+    def score_pair(self, profile: CandidateProfile, signals: PairSignals) -> Scored:
+        """The one score of a CV–job pair (every route's scores come from here)."""
+        return score_signals(profile, signals, self.settings)
+
+    async def score_jobs(
+        self, session: AsyncSession, query: MatchQuery, job_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, Match]:
+        """The given jobs scored for the query's CV, by job id (no filters applied)."""
+        vector, title = await self._query_vectors(session, query)
+        ranked = await self._ranked(session, query.profile, vector, title, job_ids, {})
+        return {m.id: m for m in ranked}
+
+    # --- the other direction ------------------------------------------------------------------
 
     async def rank_candidates(
         self,
         session: AsyncSession,
         job_id: uuid.UUID,
         resume_ids: Sequence[uuid.UUID],
-        *,
-        now: datetime | None = None,
     ) -> list[Match]:
-        """The given CVs (e.g. a job's applicants) ranked for the job, with the same score a
+        """The given CVs (e.g. a job's applicants) ranked for the job, with the same score the
         candidate sees for that job. Ids are resume ids."""
-        now = now or datetime.now(UTC)
-        job = await session.get(Job, job_id)
-        if job is None or not resume_ids:
+        if not resume_ids:
             return []
-        profile, rarity = job_profile(job)
-        doc_sim, chunk_sim = await resume_similarities(session, job_id, resume_ids)
-        rows = await session.execute(
-            select(Resume, Candidate)
-            .join(Candidate, Candidate.user_id == Resume.user_id, isouter=True)
-            .where(Resume.id.in_(list(resume_ids)))
+        resumes = (
+            (await session.execute(select(Resume).where(Resume.id.in_(list(resume_ids)))))
+            .scalars()
+            .all()
         )
         matches: list[Match] = []
-        for resume, candidate in rows.all():
-            cand = candidate_profile(resume.parsed, candidate, resume.extracted_text)
-            result = score(
-                cand,
-                profile,
-                Similarities(
-                    document=doc_sim.get(resume.id),
-                    best_chunk=chunk_sim.get(resume.id),
-                    title=title_overlap(cand.titles, job.title),
-                ),
-                rarity,
-                now,
-                self.settings,
-            )
-            matches.append(_as_match(resume.id, result, {}))
-        matches.sort(key=lambda m: (-m.score, str(m.id)))
+        for resume in resumes:
+            query = await resume_query(session, resume)
+            scored = await self.score_jobs(session, query, [job_id])
+            if job_id in scored:
+                matches.append(replace_id(scored[job_id], resume.id))
+        matches.sort(key=lambda m: (-m.score, m.id))
         return matches
 
 
+def replace_id(match: Match, new_id: uuid.UUID) -> Match:
+    return Match(
+        id=new_id,
+        score=match.score,
+        matched_skills=match.matched_skills,
+        missing_skills=match.missing_skills,
+        reasons=match.reasons,
+        features=match.features,
+        ranks=match.ranks,
+    )
+
+
+async def resume_query(
+    session: AsyncSession, resume: Resume, *, filters: JobFilters | None = None
+) -> MatchQuery:
+    """A stored CV as a query: its stored vectors, its parsed profile."""
+    profile = candidate_profile(resume.parsed, resume.extracted_text)
+    title_text = cv_title_of(profile)
+    title = (
+        (await stored_title_vectors(session, [title_text])).get(title_text) if title_text else None
+    )
+    return MatchQuery(
+        text=resume.extracted_text or "",
+        profile=profile,
+        vector=[float(x) for x in resume.embedding] if resume.embedding is not None else None,
+        title_vector=title,
+        filters=filters or JobFilters(),
+    )
+
+
+async def _filtered_ids(session: AsyncSession, filters: JobFilters, cap: int) -> list[uuid.UUID]:
+    """Ids of the jobs passing ``filters``, at most ``cap`` of them (by id)."""
+    rows = await session.execute(
+        select(Job.id).where(job_filter_clause(filters)).order_by(Job.id).limit(cap)
+    )
+    return list(rows.scalars())
+
+
+def score_signals(
+    profile: CandidateProfile, signals: PairSignals, settings: MatchingSettings
+) -> Scored:
+    """The one score of a CV–job pair from its :func:`pair_signals`."""
+    job, weights = job_profile(signals.job)
+    return score(profile, job, signals.similarities, weights, settings)
+
+
 @dataclass(frozen=True)
-class PooledJob:
-    """A pooled job's facts for the features, and its cosines to the query (None: no vector)."""
+class PairSignals:
+    """A job's facts for the score, and its similarities to the CV."""
 
     job: JobFacts
-    document: float | None
-    best_chunk: float | None
+    similarities: Similarities
 
 
-def _pooled_statement() -> ClauseElement:
-    """For each job of ``:ids``: the columns the features read, the cosine of the query vector
-    to the job's document vector and to its closest chunk (no description, no vector shipped).
-    One array parameter instead of an IN list: the SQL text is the same for every pool."""
+def _pair_statement() -> ClauseElement:
+    """For each job of ``:ids``: the columns the score reads and the four cosines of
+    :class:`~matching.features.Similarities` (no description, no vector shipped). One array
+    parameter instead of an IN list: the SQL text is the same for every pool."""
     best_chunk = (
         select(func.max(1 - SearchChunk.embedding.cosine_distance(QUERY_VECTOR)))
         .where(
@@ -270,64 +406,57 @@ def _pooled_statement() -> ClauseElement:
         )
         .scalar_subquery()
     )
-    return select(
-        Job.id,
-        *JOB_FACT_COLUMNS,
-        (1 - Job.embedding.cosine_distance(QUERY_VECTOR)).label("document"),
-        best_chunk.label("best_chunk"),
-    ).where(Job.id == any_(IDS))
+    return (
+        select(
+            Job.id,
+            *JOB_FACT_COLUMNS,
+            (1 - Job.embedding.cosine_distance(QUERY_VECTOR)).label("document"),
+            best_chunk.label("best_chunk"),
+            (1 - TitleEmbedding.embedding.cosine_distance(QUERY_VECTOR)).label("role"),
+            (1 - TitleEmbedding.embedding.cosine_distance(TITLE_VECTOR)).label("title_sim"),
+        )
+        .join(TitleEmbedding, TitleEmbedding.title == Job.title, isouter=True)
+        .where(Job.id == any_(IDS))
+    )
 
 
-async def pooled_jobs(
-    session: AsyncSession, vector: Sequence[float], job_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, PooledJob]:
-    """Each job's facts for the features and its cosines to ``vector``, in one query.
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+async def pair_signals(
+    session: AsyncSession,
+    vector: Sequence[float] | None,
+    title: Sequence[float] | None,
+    job_ids: Sequence[uuid.UUID],
+) -> dict[uuid.UUID, PairSignals]:
+    """Each job's facts and its similarities to the CV's ``vector`` and ``title``, in one query.
 
     Compiled once and run on the session's psycopg connection: through SQLAlchemy, building,
     hashing and reading it took longer than Postgres took to answer it."""
     if not job_ids:
         return {}
-    sql = compiled_once(session, ("pooled jobs",), _pooled_statement)
-    params = {**sql.constants, "query": vector_text(vector), "ids": list(job_ids)}
+    sql = compiled_once(session, ("pair signals",), _pair_statement)
+    params = {
+        **sql.constants,
+        "query": vector_text(vector if vector is not None else [0.0] * EMBEDDING_DIM),
+        "title_query": vector_text(title) if title is not None else None,
+        "ids": list(job_ids),
+    }
     driver = await driver_connection(session)
     async with driver.cursor(row_factory=namedtuple_row) as cur:
         await cur.execute(sql.text, params)
         rows: list[Any] = await cur.fetchall()
+    have_vector = vector is not None
     return {
-        row.id: PooledJob(
+        row.id: PairSignals(
             job=cast(JobFacts, row),
-            document=None if row.document is None else float(row.document),
-            best_chunk=None if row.best_chunk is None else float(row.best_chunk),
+            similarities=Similarities(
+                document=_float(row.document) if have_vector else None,
+                best_chunk=_float(row.best_chunk) if have_vector else None,
+                role=_float(row.role) if have_vector else None,
+                title=_float(row.title_sim),
+            ),
         )
         for row in rows
     }
-
-
-async def resume_similarities(
-    session: AsyncSession, job_id: uuid.UUID, resume_ids: Sequence[uuid.UUID]
-) -> tuple[dict[uuid.UUID, float], dict[uuid.UUID, float]]:
-    """For one job: each CV's cosine to the job's vector and to the job's closest chunk — the
-    same two numbers :func:`pooled_jobs` gives from the CV's side."""
-    ids = list(resume_ids)
-    doc = await session.execute(
-        select(Resume.id, 1 - Resume.embedding.cosine_distance(Job.embedding))
-        .join(Job, Job.id == job_id)
-        .where(Resume.id.in_(ids), Resume.embedding.is_not(None), Job.embedding.is_not(None))
-    )
-    chunk = await session.execute(
-        select(Resume.id, func.max(1 - SearchChunk.embedding.cosine_distance(Resume.embedding)))
-        .join(
-            SearchChunk,
-            (SearchChunk.doc_type == DocType.JOB) & (SearchChunk.doc_id == job_id),
-        )
-        .where(
-            Resume.id.in_(ids),
-            Resume.embedding.is_not(None),
-            SearchChunk.embedding.is_not(None),
-        )
-        .group_by(Resume.id)
-    )
-    return (
-        {i: float(s) for i, s in doc.all()},
-        {i: float(s) for i, s in chunk.all()},
-    )

@@ -1,15 +1,37 @@
-"""Explainable re-ranking features: each in [0, 1], each with a sentence a person understands.
+"""The one score of a CV–job pair: semantic similarity as its backbone, other evidence moving it.
 
-Inputs are plain profiles. Gender, nationality, age, religion, marital status and photo have no
-field here, so they cannot move a score (tests/matching/test_fairness.py proves it end to end).
+Relevance signals (each a number about the pair, computed the same way on every screen):
+
+- ``semantic``: cosine of the CV's vector (the mean of its chunk vectors) and the job's;
+- ``chunk``: cosine of the CV's vector and the job's closest chunk;
+- ``role``: cosine of the CV's vector and the job title's vector (what the CV reads like, as
+  this title);
+- ``title``: cosine of the CV's own titles (stated and latest jobs) and the job's title, by
+  meaning, not by shared words;
+- ``skills``: the share of the job's taxonomy skills the CV has, rare skills counting more.
+
+Each is standardised with the mean and spread it has over labelled pairs of real text, then
+``z = (z_semantic + z_chunk) / 2 + sum(weight * z_evidence)`` with every evidence weight in
+[0, 1], so no single piece of evidence can outweigh the semantic backbone, and a missing signal
+(no job skills, no titles on the CV) counts as average. The weights, the standardisation and the
+display calibration ``score = sigmoid(scale * z + bias)`` are fitted by
+``scripts/fit_match_model.py`` and shipped in ``matching/data/score_model.json``; README says on
+which data.
+
+Fit checks (not fitted, no labelled data for them): experience, location and language can only
+lower a score, by ``MatchingSettings.fit_penalty`` z-units at most each, and only when both sides
+state the fact. Gender, nationality, age, religion, marital status and photo have no field here,
+so they cannot move a score.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
 from matching.settings import MatchingSettings
@@ -25,20 +47,24 @@ TO_AED = {
     "USD": 3.6725,
 }
 GCC = frozenset({"AE", "SA", "QA", "KW", "BH", "OM"})
+#: The relevance signals, in the order the model file lists them.
+SIGNALS = ("semantic", "chunk", "role", "title", "skills")
+#: The two signals the backbone averages; the others are evidence with a weight in [0, 1].
+BACKBONE = ("semantic", "chunk")
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "score_model.json"
 
 
 @dataclass(frozen=True)
 class CandidateProfile:
-    """What a candidate brings, as matching sees it."""
+    """What a CV says, as matching sees it: facts of the CV alone, so a pair scores the same
+    whoever looks at it and through whichever route the CV arrived."""
 
     skills: Mapping[str, str] = field(default_factory=dict)  # skill id -> label
     years_experience: float | None = None
     city: str | None = None
     country: str | None = None
-    desired_locations: tuple[str, ...] = ()
-    salary_expectation_aed: float | None = None  # monthly
     languages: tuple[str, ...] = ()  # ISO 639-1 codes the candidate works in
-    titles: tuple[str, ...] = ()  # job titles held or wanted
+    titles: tuple[str, ...] = ()  # job titles held or stated
 
 
 @dataclass(frozen=True)
@@ -55,26 +81,28 @@ class JobProfile:
     salary_max: int | None = None
     salary_currency: str | None = None
     salary_period: str | None = None  # "month" | "year"
-    posted_at: datetime | None = None
+    posted_at: object | None = None
     language: str = "en"
 
 
 @dataclass(frozen=True)
 class Similarities:
-    """How close the texts are (None when not computed): cosines of the whole document and of the
-    best chunk from the vector index, and the word overlap of job titles in [0, 1]."""
+    """Cosines between the pair's vectors (None where a vector is missing): the CV's vector with
+    the job's (``document``), with the job's closest chunk (``best_chunk``), with the job title's
+    (``role``); and the CV's titles' vector with the job title's (``title``)."""
 
     document: float | None = None
     best_chunk: float | None = None
+    role: float | None = None
     title: float | None = None
 
 
 class Feature(NamedTuple):
-    """One input of a score: its value, its weight and why (a tuple: a score builds nine)."""
+    """One input of a score: its raw value, its contribution to ``z`` and why."""
 
     name: str
-    value: float  # in [0, 1]
-    weight: float
+    value: float
+    contribution: float
     reason: str
 
 
@@ -86,9 +114,72 @@ class Scored:
     missing_skills: tuple[str, ...]
 
     def top_reasons(self, n: int = 3) -> list[str]:
-        """The features that moved the score most, strongest first."""
-        ranked = sorted(self.features, key=lambda f: f.weight * f.value, reverse=True)
-        return [f.reason for f in ranked[:n] if f.value > 0]
+        """What moved the score most, up first, then what held it back."""
+        up = sorted(
+            (f for f in self.features if f.contribution > 0.05), key=lambda f: -f.contribution
+        )
+        down = sorted(
+            (f for f in self.features if f.contribution < -0.05), key=lambda f: f.contribution
+        )
+        return [f.reason for f in [*up, *down][:n]]
+
+
+@dataclass(frozen=True)
+class ScoreModel:
+    """The fitted part of the score (see the module docstring)."""
+
+    mean: Mapping[str, float]
+    std: Mapping[str, float]
+    weights: Mapping[str, float]
+    scale: float
+    bias: float
+    fitted_on: str = ""
+
+    def z(self, name: str, value: float | None) -> float:
+        """``value`` standardised; 0 (average) when missing."""
+        if value is None:
+            return 0.0
+        return (value - self.mean[name]) / self.std[name]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "signals": list(SIGNALS),
+            "mean": dict(self.mean),
+            "std": dict(self.std),
+            "weights": dict(self.weights),
+            "scale": self.scale,
+            "bias": self.bias,
+            "fitted_on": self.fitted_on,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> ScoreModel:
+        def floats(key: str) -> dict[str, float]:
+            raw = data[key]
+            assert isinstance(raw, Mapping)
+            return {str(k): float(v) for k, v in raw.items()}
+
+        model = cls(
+            mean=floats("mean"),
+            std=floats("std"),
+            weights=floats("weights"),
+            scale=float(str(data["scale"])),
+            bias=float(str(data["bias"])),
+            fitted_on=str(data.get("fitted_on", "")),
+        )
+        missing = [s for s in SIGNALS if s not in model.mean or s not in model.std]
+        missing += [s for s in SIGNALS if s not in BACKBONE and s not in model.weights]
+        if missing:
+            raise ValueError(f"score model lacks signals {missing}")
+        if any(not 0 <= w <= 1 for w in model.weights.values()):
+            raise ValueError("evidence weights must lie in [0, 1]")
+        return model
+
+
+@lru_cache(maxsize=4)
+def load_score_model(path: Path = MODEL_FILE) -> ScoreModel:
+    """The shipped score model (loaded once per process)."""
+    return ScoreModel.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
 def monthly_aed(amount: float | None, currency: str | None, period: str | None) -> float | None:
@@ -105,24 +196,25 @@ def _clip(x: float) -> float:
 
 
 def skill_overlap(
-    candidate: Mapping[str, str], job: Mapping[str, str], rarity: Mapping[str, float]
-) -> tuple[float, list[str], list[str]]:
+    candidate: Mapping[str, str], job: Mapping[str, str], weight: Mapping[str, float]
+) -> tuple[float | None, list[str], list[str]]:
     """Share of the job's skills the candidate has, each weighted by rarity (rare skills count
-    more than generic ones such as "communication")."""
+    more than generic ones such as "communication"); None when the job names no skill."""
     if not job:
-        return 0.5, [], []
+        return None, [], []
     matched = [s for s in job if s in candidate]
     missing = [s for s in job if s not in candidate]
-    total = sum(rarity.get(s, 1.0) for s in job)
-    got = sum(rarity.get(s, 1.0) for s in matched)
+    total = sum(weight.get(s, 1.0) for s in job)
+    got = sum(weight.get(s, 1.0) for s in matched)
     return (got / total if total else 0.0), [job[s] for s in matched], [job[s] for s in missing]
 
 
 def experience_fit(years: float | None, lo: int | None, hi: int | None) -> tuple[float, str]:
+    """1 when the CV's years meet the job's range (or either is unknown), lower below it."""
     if lo is None and hi is None:
-        return 0.7, "The job states no experience requirement"
+        return 1.0, "The job states no experience requirement"
     if years is None:
-        return 0.5, "Your years of experience are unknown"
+        return 1.0, "Years of experience not stated on the CV"
     if lo is not None and years < lo:
         return _clip(1 - (lo - years) / max(lo, 1)), (
             f"{years:g} years of experience; the job asks for at least {lo}"
@@ -130,23 +222,26 @@ def experience_fit(years: float | None, lo: int | None, hi: int | None) -> tuple
     if hi is not None and years > hi + 5:
         return 0.6, f"{years:g} years of experience; the job is aimed at up to {hi}"
     asked = f"{lo}–{hi}" if lo is not None and hi is not None else f"{lo or 0}+"
-    return 1.0, f"Your {years:g} years of experience meet the {asked} asked"
+    return 1.0, f"{years:g} years of experience meet the {asked} asked"
 
 
 def location_fit(c: CandidateProfile, j: JobProfile) -> tuple[float, str]:
-    wanted = {x.lower() for x in c.desired_locations}
+    """1 unless both the CV and the job state a place and they differ."""
     if j.remote:
         return 1.0, "Remote job"
-    if j.city and (j.city.lower() in wanted or (c.city and j.city.lower() == c.city.lower())):
-        return 1.0, f"In {j.city}, where you want to work"
+    if not (j.city or j.country) or not (c.city or c.country):
+        return 1.0, "Location not stated on both sides"
+    if j.city and c.city and j.city.lower() == c.city.lower():
+        return 1.0, f"In {j.city}, where the CV is based"
     if j.country and c.country and j.country == c.country:
-        return 0.6, f"In {j.city or j.country}, in your country"
-    if j.country in GCC and (c.country in GCC or not c.country):
-        return 0.3, f"In {j.city or j.country}, elsewhere in the GCC"
-    return 0.1, f"In {j.city or j.country or 'an unstated location'}"
+        return 0.8, f"In {j.city or j.country}, in the CV's country"
+    if j.country in GCC and c.country in GCC:
+        return 0.6, f"In {j.city or j.country}, elsewhere in the GCC"
+    return 0.4, f"In {j.city or j.country}, away from where the CV is based"
 
 
 def salary_fit(expectation_aed: float | None, j: JobProfile) -> tuple[float, str]:
+    """How far the job's salary reaches an expectation (monthly AED); shown, not scored."""
     top = monthly_aed(j.salary_max or j.salary_min, j.salary_currency, j.salary_period)
     if expectation_aed is None or top is None:
         return 0.5, "Salary fit unknown"
@@ -158,71 +253,75 @@ def salary_fit(expectation_aed: float | None, j: JobProfile) -> tuple[float, str
     )
 
 
-def recency(posted_at: datetime | None, now: datetime) -> tuple[float, str]:
-    if posted_at is None:
-        return 0.5, "Posting date unknown"
-    days = max(0.0, (now - posted_at).total_seconds() / 86400)
-    return math.exp(-days / 30), f"Posted {int(days)} day{'s' if int(days) != 1 else ''} ago"
-
-
 def language_fit(languages: tuple[str, ...], job_language: str) -> tuple[float, str]:
     if not languages or job_language in languages:
-        return 1.0, "Written in a language you work in"
-    return 0.3, "Written in a language not on your CV"
+        return 1.0, "Written in a language the CV works in"
+    return 0.5, "Written in a language not on the CV"
+
+
+_REASONS = {
+    "semantic": "The CV as a whole reads close to this job",
+    "chunk": "A part of this job reads close to the CV",
+    "role": "The CV reads like this job's title",
+    "title": "The CV's job titles mean much the same as this one",
+}
+_REASONS_DOWN = {
+    "semantic": "The CV as a whole reads unlike this job",
+    "chunk": "No part of this job reads close to the CV",
+    "role": "The CV reads unlike this job's title",
+    "title": "The CV's job titles differ from this one",
+}
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x)) if x > -700 else 0.0
 
 
 def score(
     candidate: CandidateProfile,
     job: JobProfile,
     sims: Similarities,
-    rarity: Mapping[str, float],
-    now: datetime,
+    skill_weights: Mapping[str, float],
     settings: MatchingSettings,
+    model: ScoreModel | None = None,
 ) -> Scored:
-    """The final score in [0, 1]: the weighted mean of the features, with its explanation."""
-    overlap, matched, missing = skill_overlap(candidate.skills, job.skills, rarity)
-    exp_v, exp_r = experience_fit(
-        candidate.years_experience, job.experience_min, job.experience_max
-    )
-    loc_v, loc_r = location_fit(candidate, job)
-    sal_v, sal_r = salary_fit(candidate.salary_expectation_aed, job)
-    rec_v, rec_r = recency(job.posted_at, now)
-    lang_v, lang_r = language_fit(candidate.languages, job.language)
-    features = [
-        Feature(
-            "skills",
-            overlap,
-            settings.weight_skills,
-            f"Matches {len(matched)} of {len(job.skills)} skills"
-            + (f" ({', '.join(matched[:5])})" if matched else ""),
+    """The final score in [0, 1] of one CV–job pair, with its explanation (the module docstring
+    says how it is made)."""
+    model = model or load_score_model()
+    overlap, matched, missing = skill_overlap(candidate.skills, job.skills, skill_weights)
+    values: dict[str, float | None] = {
+        "semantic": sims.document,
+        "chunk": sims.best_chunk,
+        "role": sims.role,
+        "title": sims.title,
+        "skills": overlap,
+    }
+    features: list[Feature] = []
+    z = 0.0
+    for name in SIGNALS:
+        value = values[name]
+        weight = 1 / len(BACKBONE) if name in BACKBONE else model.weights[name]
+        contribution = weight * model.z(name, value)
+        z += contribution
+        if value is None:
+            continue
+        if name == "skills":
+            reason = f"Matches {len(matched)} of {len(job.skills)} skills" + (
+                f" ({', '.join(matched[:5])})" if matched else ""
+            )
+        else:
+            reason = (_REASONS if contribution >= 0 else _REASONS_DOWN)[name] + f" ({value:.2f})"
+        features.append(Feature(name, value, contribution, reason))
+    for name, (fit, why) in (
+        (
+            "experience",
+            experience_fit(candidate.years_experience, job.experience_min, job.experience_max),
         ),
-        Feature("experience", exp_v, settings.weight_experience, exp_r),
-        Feature("location", loc_v, settings.weight_location, loc_r),
-        Feature("salary", sal_v, settings.weight_salary, sal_r),
-        Feature("recency", rec_v, settings.weight_recency, rec_r),
-        Feature("language", lang_v, settings.weight_language, lang_r),
-    ]
-    for name, sim, weight, what in (
-        ("semantic", sims.document, settings.weight_semantic, "Your CV as a whole"),
-        ("chunk", sims.best_chunk, settings.weight_chunk, "A section of your CV"),
+        ("location", location_fit(candidate, job)),
+        ("language", language_fit(candidate.languages, job.language)),
     ):
-        if sim is not None:
-            # MiniLM cosines of related texts sit in ~0.2–0.8: stretch that band onto [0, 1].
-            value = _clip((sim - 0.15) / 0.6)
-            features.append(
-                Feature(name, value, weight, f"{what} reads close to this job ({sim:.2f})")
-            )
-    if sims.title is not None:
-        features.append(
-            Feature(
-                "title",
-                _clip(sims.title),
-                settings.weight_title,
-                "Your job titles share words with this one"
-                if sims.title > 0
-                else "Your job titles differ from this one",
-            )
-        )
-    total = sum(f.weight for f in features)
-    value = sum(f.weight * f.value for f in features) / total if total else 0.0
-    return Scored(round(_clip(value), 4), tuple(features), tuple(matched), tuple(missing))
+        penalty = settings.fit_penalty * (fit - 1)
+        z += penalty
+        features.append(Feature(name, fit, penalty, why))
+    value = _sigmoid(model.scale * z + model.bias)
+    return Scored(round(value, 4), tuple(features), tuple(matched), tuple(missing))

@@ -6,16 +6,15 @@ religion or marital status are never read here.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
 from ingestion.skills import extract_skills, normalise_skill
 from ingestion.taxonomy import get_taxonomy
-from matching.features import CandidateProfile, JobProfile, monthly_aed
-from models import Candidate, Job
+from matching.features import CandidateProfile, JobProfile
+from models import Job
 from models.enums import WorkMode
 
 _LANGUAGE_CODES = {
@@ -34,35 +33,49 @@ _LANGUAGE_CODES = {
     "tagalog": "tl",
     "filipino": "tl",
 }
-_WORD = re.compile(r"[\w+#.]+", re.UNICODE)
 
 
 @lru_cache(maxsize=65536)
 def resolve_skill(name: str) -> tuple[str, str, float] | None:
-    """(skill id, label, rarity in [0, 1]) for one skill name, or None when unknown."""
+    """(skill id, label, rarity in [0, 1]) for one skill name, or None when unknown or a
+    language (languages are matched by the language check, not as skills)."""
     if name.startswith(("esco:", "onet:")):  # already a canonical id (feeds store those)
         entry = get_taxonomy().get(name)
-        return (entry.id, entry.label, entry.weight) if entry else None
+        if entry is None or entry.kind == "language":
+            return None
+        return entry.id, entry.label, entry.weight
     ref = normalise_skill(name)
-    return (ref.skill_id, ref.label, ref.weight) if ref else None
+    if ref is None or ref.kind == "language":
+        return None
+    return ref.skill_id, ref.label, ref.weight
 
 
 def resolve_skills(names: Iterable[str]) -> tuple[dict[str, str], dict[str, float]]:
-    """Skill names → ({id: label}, {id: rarity}); unknown names keep their own text as id."""
+    """Skill names → ({id: name shown}, {id: rarity}); unknown names keep their own text as id."""
     labels: dict[str, str] = {}
     rarity: dict[str, float] = {}
     for name in names:
         if not name or not name.strip():
             continue
         hit = resolve_skill(name.strip())
+        if hit is None and _is_language(name):
+            continue
         if hit is None:
             key = "raw:" + name.strip().lower()
             labels.setdefault(key, name.strip())
             rarity.setdefault(key, 0.5)
         else:
-            labels.setdefault(hit[0], hit[1])
+            # Shown as the job or CV wrote it ("Python", not the taxonomy's "Python (computer
+            # programming)"); an id stored by a feed shows the taxonomy's label.
+            shown = hit[1] if name.startswith(("esco:", "onet:")) else name.strip()
+            labels.setdefault(hit[0], shown)
             rarity[hit[0]] = hit[2]
     return labels, rarity
+
+
+def _is_language(name: str) -> bool:
+    ref = normalise_skill(name.strip())
+    return (ref is not None and ref.kind == "language") or name.strip().lower() in _LANGUAGE_CODES
 
 
 def skill_weight(rarity: float) -> float:
@@ -98,11 +111,11 @@ def _years(parsed: Mapping[str, Any]) -> float | None:
 
 
 def candidate_profile(
-    parsed: Mapping[str, Any] | None,
-    candidate: Candidate | None = None,
-    text: str | None = None,
+    parsed: Mapping[str, Any] | None, text: str | None = None
 ) -> CandidateProfile:
-    """What matching knows of a candidate: their CV's structure, their stated preferences."""
+    """What matching knows of a CV: its parsed structure alone (skills, titles, years, place,
+    languages), so the same CV gives the same profile through every route. An account's stated
+    preferences (desired places, salary) are filters a route may apply, never part of a score."""
     parsed = parsed or {}
     names = _skill_names(parsed)
     if not names and text:
@@ -112,24 +125,11 @@ def candidate_profile(
     if parsed.get("title"):
         titles.insert(0, str(parsed["title"]))
     personal = parsed.get("personal") or {}
-    years = _years(parsed)
-    city, country = personal.get("city"), personal.get("country")
-    locations: tuple[str, ...] = ()
-    salary: float | None = None
-    if candidate is not None:
-        years = candidate.years_experience if years is None else years
-        city = candidate.city or city
-        country = candidate.country or country
-        locations = tuple(candidate.desired_locations or ())
-        titles.extend(candidate.desired_positions or ())
-        salary = monthly_aed(candidate.salary_expectation, candidate.salary_currency, "month")
     return CandidateProfile(
         skills=labels,
-        years_experience=years,
-        city=city,
-        country=country,
-        desired_locations=locations,
-        salary_expectation_aed=salary,
+        years_experience=_years(parsed),
+        city=personal.get("city"),
+        country=personal.get("country"),
         languages=_languages(parsed),
         titles=tuple(dict.fromkeys(titles)),
     )
@@ -186,7 +186,7 @@ JOB_FACT_COLUMNS = (
 
 
 @lru_cache(maxsize=65536)
-def _job_skills(names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, float]]:
+def job_skill_weights(names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, float]]:
     labels, rarity = resolve_skills(names)
     return labels, {k: skill_weight(v) for k, v in rarity.items()}
 
@@ -196,7 +196,7 @@ def job_profile(job: JobFacts) -> tuple[JobProfile, dict[str, float]]:
 
     The skill maps are cached by the job's skill list and shared: treat them as read-only.
     """
-    labels, weights = _job_skills(tuple(job.skills or ()))
+    labels, weights = job_skill_weights(tuple(job.skills or ()))
     profile = JobProfile(
         skills=labels,
         experience_min=job.experience_min,
@@ -212,21 +212,3 @@ def job_profile(job: JobFacts) -> tuple[JobProfile, dict[str, float]]:
         language=job.language,
     )
     return profile, weights
-
-
-@lru_cache(maxsize=65536)
-def _title_words(title: str) -> frozenset[str]:
-    return frozenset(w.lower() for w in _WORD.findall(title))
-
-
-def title_overlap(titles: Sequence[str], job_title: str) -> float | None:
-    """Best word overlap (Jaccard) between the candidate's titles and the job's title."""
-    job_words = _title_words(job_title)
-    if not titles or not job_words:
-        return None
-    best = 0.0
-    for title in titles:
-        words = _title_words(title)
-        if words:
-            best = max(best, len(words & job_words) / len(words | job_words))
-    return best

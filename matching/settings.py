@@ -1,43 +1,41 @@
-"""Settings owned by the matching engine: feature weights and retrieval pool sizes."""
+"""Settings owned by the matching engine: retrieval depths, paging limits, fit checks."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class MatchingSettings(BaseSettings):
-    """Weights of the re-ranking features; the score is their weighted mean, so only ratios
-    matter. Change them with evidence from `tabashir evaluate matching`."""
+    """How deep the engine ranks and how much a failed fit check costs. The relevance weights
+    are not settings: they are fitted (``matching/data/score_model.json``, see README)."""
 
     model_config = SettingsConfigDict(env_prefix="TABASHIR_MATCH_", env_file=".env", extra="ignore")
 
-    weight_semantic: float = 1.0
-    weight_chunk: float = 0.5
-    weight_title: float = 2.0
-    weight_skills: float = 3.0
-    weight_experience: float = 0.5
-    weight_location: float = 0.5
-    weight_salary: float = 0.25
-    weight_recency: float = 0.25
-    weight_language: float = 0.25
-    #: Weights of each ranking in reciprocal rank fusion.
-    fusion_lexical: float = 1.0
-    fusion_vector: float = 0.5
+    #: What an experience, location or language misfit costs at most, in z-units of the score
+    #: (a job that fails a check ranks as if its evidence were this many spreads lower). Not
+    #: fitted: no labelled data says how much a candidate minds; a check only lowers a score.
+    fit_penalty: float = Field(default=0.5, ge=0, le=5)
+    #: A ranking is at most this deep: every page up to here is served, deeper ones are refused
+    #: with a 400 naming the limit.
+    max_depth: int = Field(default=1000, ge=2, le=10_000)
+    #: When at most ``max_depth`` jobs pass the filters, every one of them is scored (an exact
+    #: ranking). Above that, the top ``rank_window`` of the fused retrieval are scored and ranked
+    #: first; the rest, down to ``max_depth``, follow, ranked among themselves. The window does
+    #: not depend on the page, so pages never overlap and the top k is the same for any limit.
+    rank_window: int = Field(default=100, ge=1, le=1000)
+    #: Weights of each ranking in reciprocal rank fusion (retrieval only; the score does not
+    #: read them). Meaning leads: on real text BM25 alone ranks below the vectors.
+    fusion_lexical: float = 0.5
+    fusion_vector: float = 1.0
     fusion_chunks: float = 0.5
-    #: Retrieval pools are this many times the page size (at least ``min_pool``), from each
-    #: index, before fusion.
-    oversample: int = 3
-    min_pool: int = 50
-    #: The fused list's top this-many-times-the-page jobs (at least ``min_pool``) are re-ranked.
-    rerank_oversample: int = 3
     #: HNSW candidates per pooled hit for the engine's vector search (a stand-alone search uses
     #: TABASHIR_VECTOR_OVERSAMPLE): the pool is re-ranked, so it needs to be good, not exact.
     vector_oversample: int = 1
     #: Also retrieve by chunk vectors (a third ranking in the fusion). Off: the best chunk's
-    #: similarity is still a re-ranking feature for every pooled job; see README for the
-    #: measured effect of each choice.
+    #: similarity is still a signal of the score for every ranked job.
     retrieve_chunks: bool = False
     rrf_k: int = 60
 

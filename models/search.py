@@ -61,3 +61,16 @@ class SearchOutbox(Base):
     doc_type: Mapped[DocType] = mapped_column(str_enum(DocType, "search_doc_type"))
     doc_id: Mapped[uuid.UUID]
     enqueued_at: Mapped[CreatedAt]
+
+
+class TitleEmbedding(Base):
+    """The vector of one job title (or of a CV's titles), shared by every job and CV that has
+    exactly that text: titles repeat, so each is embedded once. Derived data, rebuilt with the
+    documents that use it."""
+
+    __tablename__ = "title_embeddings"
+
+    title: Mapped[str] = mapped_column(Text, primary_key=True)
+    embedding: Mapped[list[float]] = mapped_column(Vector(EMBEDDING_DIM))
+    embedding_model: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[CreatedAt]

@@ -1,9 +1,11 @@
-"""What an application may say about a candidate: only what their CV supports.
+"""What an application keeps of a match's explanation, and the CV-text skill check.
 
-A skill is "matched" only when the CV's text names it (folded for case, accents and Arabic
-letter forms, on word boundaries); every other job skill is "missing". Whatever a scorer
-returns, ``supported_explanation`` keeps only claims the CV backs, so nothing is ever written
-into an application that the CV does not support.
+The matching engine's explanation is derived from the CV (its parsed skills, its vectors) and
+the job, so its matched and missing skills and its reasons are kept as the engine said them:
+the application shows what the candidate and the recruiter saw on every other screen, never a
+re-worded copy that could contradict it. Without an engine explanation (no CV vector yet), a
+skill is "matched" only when the CV's text names it (folded for case, accents and Arabic letter
+forms, on word boundaries).
 """
 
 from __future__ import annotations
@@ -60,32 +62,36 @@ def skill_overlap(job_skills: Iterable[str], cv_text: str) -> tuple[list[str], l
     return list(dict.fromkeys(matched)), list(dict.fromkeys(missing))
 
 
+def _strings(values: Any, limit: int) -> list[str]:
+    if not isinstance(values, list):
+        return []
+    return [v[:MAX_REASON_CHARS] for v in values if isinstance(v, str) and v][:limit]
+
+
 def supported_explanation(
     explanation: Mapping[str, Any] | None, cv_text: str, job_skills: Iterable[str]
 ) -> dict[str, Any]:
-    """The parts of ``explanation`` the CV supports, in the stored shape:
-    ``matched_skills`` (named by the CV), ``missing_skills`` (the job's other skills),
-    ``reasons`` (short sentences of the scorer) and ``scorer``."""
+    """The explanation in the stored shape: ``matched_skills``, ``missing_skills``, ``reasons``,
+    ``scorer`` and the scorer's ``features`` (numbers only), lengths capped. The engine's own
+    skill lists are kept as they are; without them, the skills come from the CV's text."""
     explanation = explanation or {}
-    matched, missing = skill_overlap(job_skills, cv_text)
-    folded = folded_text(cv_text)
-    claimed = [s for s in explanation.get("matched_skills", []) if isinstance(s, str)]
-    # A scorer may know skills beyond the job's list (a taxonomy's synonyms): keep those the CV
-    # itself names, drop the rest.
-    extra = [s for s in claimed if s not in matched and skill_in_text(s, folded)]
-    reasons = [
-        r[:MAX_REASON_CHARS] for r in explanation.get("reasons", []) if isinstance(r, str) and r
-    ][:MAX_REASONS]
+    if isinstance(explanation.get("matched_skills"), list) and isinstance(
+        explanation.get("missing_skills"), list
+    ):
+        matched = _strings(explanation["matched_skills"], 100)
+        missing = _strings(explanation["missing_skills"], 100)
+    else:
+        matched, missing = skill_overlap(job_skills, cv_text)
     out: dict[str, Any] = {
-        "matched_skills": matched + extra,
+        "matched_skills": matched,
         "missing_skills": missing,
-        "reasons": reasons,
+        "reasons": _strings(explanation.get("reasons"), MAX_REASONS),
     }
     scorer = explanation.get("scorer")
     if isinstance(scorer, str):
         out["scorer"] = scorer[:64]
-    # A scorer's feature values (numbers it computed from the CV and the job) say how the score
-    # came about; they claim nothing new about the candidate.
+    # The scorer's feature values (numbers it computed from the CV and the job) say how the
+    # score came about; they claim nothing new about the candidate.
     features = explanation.get("features")
     if isinstance(features, Mapping):
         out["features"] = {

@@ -158,7 +158,7 @@ async def upsert_resume(
     extraction: Extraction,
     file_name: str,
     size: int,
-    embedding: list[float],
+    embedding: list[float] | None,
     embedding_model: str,
     content_hash: str,
 ) -> uuid.UUID:

@@ -42,6 +42,7 @@ from api.jobs.schemas import effective_status
 from indexing.documents import content_hash
 from indexing.embedder import Embedder
 from indexing.filters import JobFilters
+from indexing.resumes import embed_resumes
 from ingestion.extract import extract_async
 from ingestion.jobs import normalise_city
 from ingestion.jobs.normalise import normalise_title
@@ -254,10 +255,11 @@ async def bulk_apply(
     cv_text = extraction.text.strip()
     if extraction.status != "ok" or not cv_text:
         raise CvHasNoText(extraction.message or None)
-    vector = (await asyncio.to_thread(embedder.embed, [cv_text]))[0].tolist()
-    query = "\n".join([*request.positions, cv_text])
+    # The CV's vector as every stored CV has it (the mean of its chunks), so the score of each
+    # pair here is the one the candidate sees later on any screen.
+    vector = (await asyncio.to_thread(embed_resumes, [(uuid.uuid4(), cv_text)], embedder))[0].vector
     found = await _find(
-        session, port, query, location_filters(request.locations), settings.bulk_pool
+        session, port, cv_text, location_filters(request.locations), settings.bulk_pool
     )
     eligible = {
         job_id: result

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,8 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ApplySettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TABASHIR_APPLY_", env_file=".env", extra="ignore")
 
-    #: Bulk (AI) apply applies only to jobs scoring at least this (0-1) for the CV.
-    min_match_score: float = Field(default=0.35, ge=0, le=1)
+    #: Bulk (AI) apply applies only to jobs scoring at least this (0-1) for the CV: 0.6 is about
+    #: two spreads above an average pair on the score's scale (set by judgement, not fitted).
+    min_match_score: float = Field(default=0.6, ge=0, le=1)
     #: Applications one candidate may make per calendar day (TABASHIR_JOBS_TIME_ZONE), all kinds.
     daily_quota: int = Field(default=25, ge=1, le=10_000)
     #: Most applications one bulk request makes.
@@ -26,9 +26,6 @@ class ApplySettings(BaseSettings):
     position_title_ratio: float = Field(default=60.0, ge=0, le=100)
     #: Most applicants one ranked list scores (the oldest this many applications of a job).
     rank_limit: int = Field(default=1000, ge=1, le=20_000)
-    #: Who scores matches: "similarity" (interim: cosine of stored embeddings) or "engine"
-    #: (the matching engine: hybrid retrieval and explainable re-ranking).
-    scorer: Literal["similarity", "engine"] = "engine"
 
 
 @lru_cache

@@ -130,12 +130,17 @@ async def recommendations(
     )
     if basis == "none":
         return RecommendationList(basis=basis, items=[], pagination=page_of(page, limit, 0))
-    query = "\n".join([*positions, cv_text])
     years = candidate.years_experience if candidate else None
     best: dict[uuid.UUID, MatchResult] = {}
     for f in location_filters(locations):
         scoped = JobFilters(city=f.city, country=f.country, experience_years=years)
-        for result in await port.find_jobs_for_text(session, query, scoped, RECOMMENDATION_POOL):
+        if basis == "resume" and resume is not None:
+            found = await port.find_jobs_for_resume(session, resume, scoped, RECOMMENDATION_POOL)
+        else:
+            found = await port.find_jobs_for_text(
+                session, "\n".join(positions), scoped, RECOMMENDATION_POOL
+            )
+        for result in found:
             if result.job_id is not None and (
                 result.job_id not in best or best[result.job_id].score < result.score
             ):
@@ -154,12 +159,11 @@ async def recommendations(
             )
         ).scalars()
     }
-    evidence = cv_text or "\n".join(positions)
     items = [
         Recommendation(
             job=_mobile_job(jobs[r.job_id]),
             score=round(r.score, 4),
-            explanation=supported_explanation(r.explanation, evidence, jobs[r.job_id].skills),
+            explanation=supported_explanation(r.explanation, cv_text, jobs[r.job_id].skills),
         )
         for r in window
         if r.job_id in jobs

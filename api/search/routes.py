@@ -110,23 +110,22 @@ async def match_jobs(
 ) -> MatchResults:
     """Jobs ranked for one of your CVs (``resumeId``) or for a text, with scores in [0, 1] and
     the reasons: matched and missing skills and the features that moved the score."""
+    filters = service.to_filters(body.filters)
     if body.resume_id is not None:
         resume = await get_owned(session, Resume, body.resume_id, user.id, what="Resume")
-        profile, text, vector = await service.profile_for_user(session, user, resume)
+        query = await service.query_for_user(session, user, resume, filters)
     else:
-        text = body.text or ""
-        profile, vector = service.profile_for_text(text), None
-    items = await service.match_jobs(
-        session,
-        state.matcher,
-        text,
-        profile,
-        vector,
-        service.to_filters(body.filters),
-        body.limit,
-        (body.page - 1) * body.limit,
+        query = service.query_for_text(body.text or "", filters)
+    items, total = await service.match_jobs(
+        session, state.matcher, query, body.limit, (body.page - 1) * body.limit
     )
-    return MatchResults(items=items, page=body.page, limit=body.limit)
+    return _results(items, total, body.page, body.limit)
+
+
+def _results(items: list[JobHit], total: int, page: int, limit: int) -> MatchResults:
+    return MatchResults(
+        items=items, page=page, limit=limit, total=total, pages=math.ceil(total / limit)
+    )
 
 
 @router.post("/api/v1/match/jobs/upload", response_model=MatchResults, response_model_by_alias=True)
@@ -140,18 +139,9 @@ async def match_jobs_for_file(
     """Jobs ranked for an uploaded CV file, which is read but not stored."""
     data = await read_limited_async(file, get_ingestion_settings().max_upload_bytes)
     extraction = await extract_async(data)
-    profile = service.profile_for_text(extraction.text)
-    items = await service.match_jobs(
-        session,
-        state.matcher,
-        extraction.text,
-        profile,
-        None,
-        service.to_filters(SearchFilters()),
-        limit,
-        0,
-    )
-    return MatchResults(items=items, page=1, limit=limit)
+    query = service.query_for_text(extraction.text, service.to_filters(SearchFilters()))
+    items, total = await service.match_jobs(session, state.matcher, query, limit, 0)
+    return _results(items, total, 1, limit)
 
 
 @router.post("/api/v1/resume/jobs/match", response_model=MatchResults, response_model_by_alias=True)
@@ -171,17 +161,9 @@ async def seed_match(
     if not text or not text.strip():
         raise BadInput("Send a CV file or text", code="cv_required")
     cities = [c.strip() for c in (locations or "").split(",") if c.strip()]
-    items = await service.match_jobs(
-        session,
-        state.matcher,
-        text,
-        service.profile_for_text(text),
-        None,
-        service.to_filters(SearchFilters(city=cities)),
-        limit,
-        0,
-    )
-    return MatchResults(items=items, page=1, limit=limit)
+    query = service.query_for_text(text, service.to_filters(SearchFilters(city=cities)))
+    items, total = await service.match_jobs(session, state.matcher, query, limit, 0)
+    return _results(items, total, 1, limit)
 
 
 @router.get(
@@ -195,18 +177,11 @@ async def recommended(
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> MatchResults:
     """Open jobs ranked for your latest CV, explained."""
-    profile, text, vector = await service.profile_for_user(session, user, None)
-    items: list[JobHit] = await service.match_jobs(
-        session,
-        state.matcher,
-        text,
-        profile,
-        vector,
-        service.to_filters(SearchFilters()),
-        limit,
-        (page - 1) * limit,
+    query = await service.query_for_user(session, user, None, service.to_filters(SearchFilters()))
+    items, total = await service.match_jobs(
+        session, state.matcher, query, limit, (page - 1) * limit
     )
-    return MatchResults(items=items, page=page, limit=limit)
+    return _results(items, total, page, limit)
 
 
 @router.get(

@@ -60,8 +60,8 @@ class JobSummary(Camel):
 
 class JobHit(Camel):
     job: JobSummary
-    #: In [0, 1]. For a match: the explained score both candidate and recruiter see. For a
-    #: free-text search: the fused retrieval score relative to the best hit.
+    #: In [0, 1]: the explained score of the pair, the same on every screen (a search with a
+    #: text ranks by the score of that text; without one it is 0 and jobs come newest first).
     score: float
     explanation: dict[str, Any]
 
@@ -119,6 +119,10 @@ class MatchResults(Camel):
     items: list[JobHit]
     page: int
     limit: int
+    #: How long the whole ranking is (it does not change while paging; at most the engine's
+    #: depth, TABASHIR_MATCH_MAX_DEPTH, pages past which answer 400 ``page_too_deep``).
+    total: int = 0
+    pages: int = 0
 
 
 class RankedApplicant(Camel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,7 +16,14 @@ from api.errors import BadInput, NotFound
 from api.search.schemas import Facet, JobHit, JobSummary, SearchFilters
 from indexing.filters import JobFilters, job_filter_clause
 from ingestion.cv_parser import parse_cv
-from matching.engine import Match, MatchEngine, MatchQuery, Mode
+from matching.engine import (
+    DepthExceeded,
+    Match,
+    MatchEngine,
+    MatchPage,
+    MatchQuery,
+    resume_query,
+)
 from matching.features import CandidateProfile
 from matching.profiles import candidate_profile
 from models import Candidate, Job, JobApplication, Resume, User
@@ -79,7 +87,8 @@ async def search_jobs(
     limit: int,
     offset: int,
 ) -> tuple[list[JobHit], int, dict[str, list[Facet]]]:
-    """Free-text hybrid search (BM25 + vectors, fused); newest first without ``q``."""
+    """Free-text search under filters: ranked by the engine's one score for the text (the same
+    score as a match for that text), newest first without ``q``."""
     if not q or not q.strip():
         total = (
             await session.execute(select(func.count()).where(job_filter_clause(filters)))
@@ -100,15 +109,21 @@ async def search_jobs(
         raise BadInput(
             f"The query is longer than {MAX_QUERY_CHARS} characters", code="query_too_long"
         )
-    # The whole fused pool (each index oversampled past the page) gives the total and the facets.
-    pool = MatchQuery(text=q, filters=filters, limit=offset + limit)
-    everything = await engine.match_jobs(session, pool, mode="fused", whole_pool=True)
-    page = everything[offset : offset + limit]
-    return (
-        await _hits(session, page),
-        len(everything),
-        await facets(session, [m.id for m in everything]),
+    page = await _page(
+        engine,
+        session,
+        MatchQuery(
+            text=q, profile=profile_for_text(q), filters=filters, limit=limit, offset=offset
+        ),
     )
+    return await _hits(session, page.items), page.total, await facets(session, page.ranked_ids)
+
+
+async def _page(engine: MatchEngine, session: AsyncSession, query: MatchQuery) -> MatchPage:
+    try:
+        return await engine.match_page(session, query)
+    except DepthExceeded as exc:
+        raise BadInput(str(exc), code="page_too_deep") from exc
 
 
 async def latest_resume(session: AsyncSession, user_id: uuid.UUID) -> Resume | None:
@@ -122,41 +137,34 @@ async def latest_resume(session: AsyncSession, user_id: uuid.UUID) -> Resume | N
     ).scalar_one_or_none()
 
 
-async def profile_for_user(
-    session: AsyncSession, user: User, resume: Resume | None
-) -> tuple[CandidateProfile, str, list[float] | None]:
-    """The profile, query text and stored vector of a user's CV (the latest when not given)."""
-    candidate = await session.get(Candidate, user.id)
+async def query_for_user(
+    session: AsyncSession, user: User, resume: Resume | None, filters: JobFilters
+) -> MatchQuery:
+    """A user's CV (the latest when not given) as a query: its stored vectors and profile."""
     resume = resume or await latest_resume(session, user.id)
     if resume is None or not resume.extracted_text:
         raise NotFound("Upload a CV first: matching needs one", code="no_resume")
-    vector = list(resume.embedding) if resume.embedding is not None else None
-    profile = candidate_profile(resume.parsed, candidate, resume.extracted_text)
-    return profile, resume.extracted_text, vector
+    return await resume_query(session, resume, filters=filters)
 
 
 def profile_for_text(text: str) -> CandidateProfile:
     """A profile from pasted or uploaded CV text, parsed as an upload would be."""
     if len(text) > MAX_QUERY_CHARS * 5:
         raise BadInput("The text is too long", code="text_too_long")
-    return candidate_profile(parse_cv(text).model_dump(mode="json"), None, text)
+    return candidate_profile(parse_cv(text).model_dump(mode="json"), text)
+
+
+def query_for_text(text: str, filters: JobFilters) -> MatchQuery:
+    """A CV given as text as a query: the engine represents it as it would a stored CV."""
+    return MatchQuery(text=text, profile=profile_for_text(text), filters=filters)
 
 
 async def match_jobs(
-    session: AsyncSession,
-    engine: MatchEngine,
-    text: str,
-    profile: CandidateProfile,
-    vector: list[float] | None,
-    filters: JobFilters,
-    limit: int,
-    offset: int,
-    mode: Mode = "reranked",
-) -> list[JobHit]:
-    query = MatchQuery(
-        text=text, profile=profile, vector=vector, filters=filters, limit=limit, offset=offset
-    )
-    return await _hits(session, await engine.match_jobs(session, query, mode=mode))
+    session: AsyncSession, engine: MatchEngine, query: MatchQuery, limit: int, offset: int
+) -> tuple[list[JobHit], int]:
+    """One page of the jobs ranked for ``query``, and how long the ranking is."""
+    page = await _page(engine, session, replace(query, limit=limit, offset=offset))
+    return await _hits(session, page.items), page.total
 
 
 async def ranked_applicants(

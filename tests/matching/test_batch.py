@@ -116,8 +116,8 @@ async def test_stored_scores_are_the_engines_and_only_open_jobs_are_kept(
     engine = MatchEngine(lexical_index, HashingEmbedder())
     sample = rows[:: max(1, len(rows) // 12)]
     for rec in sample:
-        (match,) = await engine.rank_candidates(session, rec.job_id, [rec.resume_id], now=NOW)
-        assert rec.score == pytest.approx(match.score, abs=2e-4)
+        (match,) = await engine.rank_candidates(session, rec.job_id, [rec.resume_id])
+        assert rec.score == match.score
         assert rec.explanation["matchedSkills"] == list(match.matched_skills)
         assert set(rec.explanation["features"]) == set(match.features)
 
@@ -137,7 +137,7 @@ async def test_stored_scores_are_the_engines_and_only_open_jobs_are_kept(
 @pytest.mark.usefixtures("demo")
 async def test_strong_new_matches_are_announced_exactly_once(session: AsyncSession) -> None:
     settings = _settings(notify_threshold=0.0, notify_max_per_user=2)
-    first = await refresh_recommendations(session, MODEL, settings=settings, now=NOW)
+    first = await refresh_recommendations(session, MODEL, settings=settings)
     users = (await session.execute(select(func.count(func.distinct(Resume.user_id))))).scalar_one()
     assert first.notifications == 2 * users
     notes = (
@@ -148,15 +148,22 @@ async def test_strong_new_matches_are_announced_exactly_once(session: AsyncSessi
     assert len(notes) == 2 * users
     assert all(n.title.startswith("New match: ") and n.data and "jobId" in n.data for n in notes)
 
-    # Run again: the same pairs are not announced twice, new ones (the next best) are.
-    second = await refresh_recommendations(session, MODEL, settings=settings, now=NOW)
+    # Run again the same day: the day's allowance is spent, nothing more is announced.
+    again = await refresh_recommendations(session, MODEL, settings=settings)
+    assert again.notifications == 0
+    # The next day: the same pairs are not announced twice, new ones (the next best) are.
+    tomorrow = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
+        days=1
+    )
+    second = await refresh_recommendations(session, MODEL, settings=settings, now=tomorrow)
     assert second.notifications == 2 * users
     pairs = (await session.execute(select(RecommendationNotice))).scalars().all()
     assert len({(p.user_id, p.job_id) for p in pairs}) == 4 * users
     # Nothing above the threshold: nothing announced.
     strict = _settings(notify_threshold=1.0)
+    later = tomorrow + timedelta(days=1)
     assert (
-        await refresh_recommendations(session, MODEL, settings=strict, now=NOW)
+        await refresh_recommendations(session, MODEL, settings=strict, now=later)
     ).notifications == 0
 
 
@@ -211,7 +218,7 @@ async def test_cvs_or_jobs_that_lose_their_vectors_lose_their_recommendations(
 ) -> None:
     await connection.run_sync(lambda c: load_demo(c, seed=5, today=date(2026, 11, 26)))
     await refresh_indexes(session, HashingEmbedder(), lexical_index, search=None)
-    await refresh_recommendations(session, MODEL, settings=_settings(), now=NOW)
+    await refresh_recommendations(session, MODEL, settings=_settings())
     resume = (await session.execute(select(Resume).limit(1))).scalars().one()
     await session.execute(
         update(Resume).where(Resume.id == resume.id).values(embedding=None, embedding_model=None)
@@ -220,14 +227,14 @@ async def test_cvs_or_jobs_that_lose_their_vectors_lose_their_recommendations(
     await session.execute(
         update(Job).where(Job.id == expired).values(expires_at=NOW - timedelta(days=1))
     )
-    await refresh_recommendations(session, MODEL, settings=_settings(), now=NOW)
+    await refresh_recommendations(session, MODEL, settings=_settings())
     left = select(func.count()).where(Recommendation.resume_id == resume.id)
     assert (await session.execute(left)).scalar_one() == 0
     gone = select(func.count()).where(Recommendation.job_id == expired)
     assert (await session.execute(gone)).scalar_one() == 0
     # No open job at all: nothing is recommended.
     await session.execute(update(Job).values(status=JobStatus.CLOSED))
-    report = await refresh_recommendations(session, MODEL, settings=_settings(), now=NOW)
+    report = await refresh_recommendations(session, MODEL, settings=_settings())
     assert report.stored == 0
     assert (
         await session.execute(select(func.count()).select_from(Recommendation))

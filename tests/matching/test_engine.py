@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -11,8 +12,9 @@ from api.indexer import refresh_indexes
 from indexing.embedder import HashingEmbedder
 from indexing.filters import JobFilters
 from indexing.lexical import TantivyJobIndex
-from matching.engine import MatchEngine, MatchQuery
+from matching.engine import DepthExceeded, MatchEngine, MatchQuery
 from matching.profiles import candidate_profile
+from matching.settings import MatchingSettings
 from models import Candidate, Resume, User
 from models.enums import UserType
 
@@ -78,7 +80,7 @@ async def test_jobs_for_a_cv_rank_the_right_job_first_and_explain_it(
     jobs = await _corpus(job_factory, session, lexical_index)
     engine = MatchEngine(lexical_index, HashingEmbedder())
     query = MatchQuery(text=CV, profile=candidate_profile(PARSED))
-    matches = await engine.match_jobs(session, query, now=NOW)
+    matches = await engine.match_jobs(session, query)
     assert matches[0].id == jobs["analyst"].id
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
     assert all(0.0 <= m.score <= 1.0 for m in matches)
@@ -90,7 +92,19 @@ async def test_jobs_for_a_cv_rank_the_right_job_first_and_explain_it(
     assert "SQL" in matched
     assert "Power BI" in matched
     assert top["reasons"]
-    assert top["retrieval"]["lexical"] == 1
+    # Four jobs: all are scored (an exact ranking), nothing needed retrieving.
+    assert top["retrieval"] == {}
+    # Past max_depth jobs, the top of the fused retrieval is what gets ranked first.
+    windowed = MatchEngine(lexical_index, HashingEmbedder(), _windowed())
+    first = (await windowed.match_jobs(session, query))[0]
+    assert first.id == jobs["analyst"].id
+    assert first.score == matches[0].score
+    assert first.ranks["lexical"] == 1
+
+
+def _windowed() -> MatchingSettings:
+    """Settings under which the four-job corpus is "large": ranked by window and tail."""
+    return MatchingSettings(max_depth=3, rank_window=2)
 
 
 async def test_chunk_retrieval_adds_a_ranking_but_never_changes_a_score(
@@ -98,15 +112,15 @@ async def test_chunk_retrieval_adds_a_ranking_but_never_changes_a_score(
 ) -> None:  # type: ignore[no-untyped-def]
     await _corpus(job_factory, session, lexical_index)
     query = MatchQuery(text=CV, profile=candidate_profile(PARSED))
-    default = MatchEngine(lexical_index, HashingEmbedder())
+    default = MatchEngine(lexical_index, HashingEmbedder(), _windowed())
     assert not default.settings.retrieve_chunks
     with_chunks = MatchEngine(
         lexical_index,
         HashingEmbedder(),
         default.settings.model_copy(update={"retrieve_chunks": True}),
     )
-    off = {m.id: m for m in await default.match_jobs(session, query, now=NOW)}
-    on = {m.id: m for m in await with_chunks.match_jobs(session, query, now=NOW)}
+    off = {m.id: m for m in await default.match_jobs(session, replace(query, limit=2))}
+    on = {m.id: m for m in await with_chunks.match_jobs(session, replace(query, limit=2))}
     assert set(off) == set(on)
     for job_id, match in off.items():
         # The best chunk is a feature of every pooled job either way ...
@@ -125,7 +139,7 @@ async def test_hard_filters_are_never_broken(
     engine = MatchEngine(lexical_index, HashingEmbedder())
     for mode in ("lexical", "vector", "fused", "reranked"):
         query = MatchQuery(text=CV, filters=JobFilters(city=("Dubai",)))
-        found = {m.id for m in await engine.match_jobs(session, query, mode=mode, now=NOW)}  # type: ignore[arg-type]
+        found = {m.id for m in await engine.match_jobs(session, query, mode=mode)}  # type: ignore[arg-type]
         assert jobs["analyst_riyadh"].id not in found, mode
         assert jobs["chef"].id not in found, mode
         assert jobs["analyst"].id in found, mode
@@ -174,18 +188,56 @@ async def test_protected_attributes_change_no_score_in_either_direction(
     engine = MatchEngine(lexical_index, HashingEmbedder())
 
     scores = []
-    for resume, candidate in (a, b):
+    for resume, _candidate in (a, b):
         await session.refresh(resume)
         query = MatchQuery(
             text=CV,
             vector=list(resume.embedding),
-            profile=candidate_profile(resume.parsed, candidate, CV),
+            profile=candidate_profile(resume.parsed, CV),
         )
-        scores.append({m.id: m.score for m in await engine.match_jobs(session, query, now=NOW)})
+        scores.append({m.id: m.score for m in await engine.match_jobs(session, query)})
     assert scores[0] == scores[1]
 
-    ranked = await engine.rank_candidates(session, jobs["analyst"].id, [a[0].id, b[0].id], now=NOW)
+    ranked = await engine.rank_candidates(session, jobs["analyst"].id, [a[0].id, b[0].id])
     by_resume = {m.id: m.score for m in ranked}
     assert by_resume[a[0].id] == by_resume[b[0].id]
     # The recruiter sees the score the candidate sees.
     assert by_resume[a[0].id] == scores[0][jobs["analyst"].id]
+
+
+@pytest.mark.parametrize("windowed", [False, True], ids=["exact", "window-and-tail"])
+async def test_paging_is_one_order_whatever_the_page_size(
+    session: AsyncSession, lexical_index: TantivyJobIndex, job_factory, windowed: bool
+) -> None:  # type: ignore[no-untyped-def]
+    jobs = await _corpus(job_factory, session, lexical_index)
+    settings = _windowed() if windowed else MatchingSettings()
+    engine = MatchEngine(lexical_index, HashingEmbedder(), settings)
+    query = MatchQuery(text=CV, profile=candidate_profile(PARSED))
+    expected_total = 3 if windowed else len(jobs)
+    orders = []
+    for limit in (1, 2, 3):
+        seen: list[object] = []
+        for offset in range(0, expected_total, limit):
+            page = await engine.match_page(session, replace(query, limit=limit, offset=offset))
+            assert page.total == expected_total
+            assert page.exact is not windowed
+            seen += [m.id for m in page.items]
+        assert len(seen) == len(set(seen)) == expected_total  # no job on two pages
+        orders.append(seen)
+    assert orders[0] == orders[1] == orders[2]  # the same top k whatever the limit
+    with pytest.raises(DepthExceeded, match="3 deep" if windowed else "1000 deep"):
+        await engine.match_page(session, replace(query, offset=settings.max_depth))
+
+
+async def test_ties_are_broken_by_id(
+    session: AsyncSession, lexical_index: TantivyJobIndex, job_factory
+) -> None:  # type: ignore[no-untyped-def]
+    twins = [
+        await job_factory(embedded=False, title="Data Analyst", description="SQL and Python.")
+        for _ in range(3)
+    ]
+    await refresh_indexes(session, HashingEmbedder(), lexical_index)
+    engine = MatchEngine(lexical_index, HashingEmbedder())
+    page = await engine.match_page(session, MatchQuery(text=CV, profile=candidate_profile(PARSED)))
+    assert len({m.score for m in page.items}) == 1
+    assert [m.id for m in page.items] == sorted(j.id for j in twins)
