@@ -188,7 +188,7 @@ async def test_protected_attributes_change_no_score_in_either_direction(
     engine = MatchEngine(lexical_index, HashingEmbedder())
 
     scores = []
-    for resume, _candidate in (a, b):
+    for resume, _ in (a, b):
         await session.refresh(resume)
         query = MatchQuery(
             text=CV,
