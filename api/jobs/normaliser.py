@@ -1,9 +1,9 @@
-"""The skill normalisers of job writes: the taxonomy one (the CLI's feed ingest) and the interim
-one API writes and feed syncs still use.
+"""The skill normaliser of job writes: every path (REST, feed syncs, the CLI's feed ingest)
+resolves skills through the taxonomy the same way, so matching sees the same skills for a job
+however it arrived.
 
-Interim: the skill taxonomy is being built in ``ingestion``; until it lands this keeps explicit
-skill names exactly as written and finds none in free text (``ingestion.jobs`` then stores
-explicit names unchanged). Swap ``skill_normaliser`` for the taxonomy's normaliser in one place.
+``ExplicitSkillsOnly`` keeps names exactly as written and finds none in free text; it is kept
+for tests of the pipeline's shape only.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ class ExplicitSkillsOnly:
 
 
 class TaxonomySkills:
-    """ingestion.skills behind the job pipeline's SkillNormaliser protocol. Jobs store the
-    taxonomy's canonical labels: readable in listings, and matching resolves them to ids."""
+    """ingestion.skills behind the job pipeline's SkillNormaliser protocol. A skill named on its
+    own is kept as written when the taxonomy knows it; skills found in running text are stored
+    as the taxonomy's labels. Matching resolves both to the same ids."""
 
     def extract(self, text: str) -> list[str]:
         from ingestion.skills import extract_skills, normalise_skill
@@ -28,10 +29,12 @@ class TaxonomySkills:
         if len(text) <= 60 and "\n" not in text:  # one skill name: typo-tolerant lookup first
             ref = normalise_skill(text)
             if ref is not None:
-                return [ref.label]
+                # Kept as written ("Python", not "Python (computer programming)"): listings
+                # show the recruiter's words, and matching resolves both to the same id.
+                return [" ".join(text.split())]
         return list(dict.fromkeys(m.label for m in extract_skills(text)))
 
 
 def skill_normaliser() -> SkillNormaliser:
-    """The normaliser used by API job writes and ``/api/mobile/sync-jobs``."""
-    return ExplicitSkillsOnly()
+    """The normaliser of every job write: API writes, ``/api/mobile/sync-jobs`` and feeds."""
+    return TaxonomySkills()

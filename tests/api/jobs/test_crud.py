@@ -338,3 +338,26 @@ async def test_delete_destroys_an_unapplied_job_and_closes_one_with_applications
             .where(JobApplication.job_id == wanted.id)
         )
     ).scalar_one() == 1
+
+
+async def test_a_job_posted_through_rest_gets_its_skills_like_a_feed_item(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    body = {
+        "title": "Backend Developer",
+        "company": "Falcon",
+        "description": "You will build REST services in Python and model data in PostgreSQL.",
+    }
+    response = await client.post("/api/v1/resume/jobs", json=body, headers=SERVICE)
+    assert response.status_code == 201, response.text
+    job = await session.get(Job, uuid.UUID(response.json()["id"]))
+    assert job is not None
+    found = " | ".join(job.skills)
+    assert "Python" in found  # found in the description, as the feed pipeline finds it
+    assert "PostgreSQL" in found
+    named = await client.post(
+        "/api/v1/resume/jobs", json={**body, "skills": ["docker", "Kubernetes"]}, headers=SERVICE
+    )
+    named_job = await session.get(Job, uuid.UUID(named.json()["id"]))
+    assert named_job is not None
+    assert named_job.skills[:2] == ["docker", "Kubernetes"]  # the recruiter's words, kept
