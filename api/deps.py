@@ -50,7 +50,13 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 
 async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
-    """One session per request, committed once when the handler returns, rolled back if it raises."""
+    """One session per request, committed once when the handler returns, rolled back if it raises.
+
+    ``SessionDep`` runs this with ``scope="function"``: the code after ``yield`` runs when the
+    handler (and its response model) is done but BEFORE the response is sent, so a client never
+    hears of a write that is not committed yet, and a failed commit fails the request (with the
+    default request scope FastAPI commits after sending, and a 201 could name a row that another
+    connection cannot read yet, or that never came to be)."""
     async with state.sessionmaker() as session:
         try:
             yield session
@@ -60,7 +66,7 @@ async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def require_api_token(
