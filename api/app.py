@@ -20,6 +20,7 @@ from api.applications import routes as application_routes
 from api.billing import routes as billing_routes
 from api.billing.deps import close_stripe
 from api.errors import install_error_handlers
+from api.guards import RejectNulMiddleware
 from api.health import routes as health_routes
 from api.health.service import VERSION
 from api.home import routes as home_routes
@@ -110,6 +111,8 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
         # httpx's ASGITransport does not run the lifespan; the state is ready anyway.
         app.state.tabashir = state
     install_error_handlers(app)
+    # Inside the request context (ids, logs, metrics): a refusal is logged like any answer.
+    app.add_middleware(RejectNulMiddleware)
     app.add_middleware(RequestContextMiddleware)
     if settings.cors_origins:
         app.add_middleware(

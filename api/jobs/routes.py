@@ -16,7 +16,6 @@ from api.deps import SessionDep
 from api.errors import BadInput, Forbidden, NotFound
 from api.jobs import repository, service
 from api.jobs.access import CallerDep, require_user, visible_job
-from api.jobs.inputs import reject_nul_in_url
 from api.jobs.repository import ListQuery
 from api.jobs.schemas import (
     ApplicantsCount,
@@ -39,9 +38,7 @@ from ingestion.jobs import normalise_city
 from ingestion.jobs.normalise import normalise_country
 from models.enums import JobType, WorkMode
 
-router = APIRouter(
-    prefix="/api/v1/resume/jobs", tags=["jobs"], dependencies=[Depends(reject_nul_in_url)]
-)
+router = APIRouter(prefix="/api/v1/resume/jobs", tags=["jobs"])
 
 JobsSettingsDep = Annotated[JobsSettings, Depends(get_jobs_settings)]
 #: Statistics cover these dates; outside them a date is a typing mistake, not a question.
