@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import jwt
@@ -64,14 +65,27 @@ def normalize_password(password: str) -> str:
     return unicodedata.normalize("NFKC", password)
 
 
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common and breached passwords (api/accounts/data, its header says
+    where it comes from), lower-cased. Read once, from the package: no network lookup."""
+    text = (resources.files("api.accounts") / "data" / "common-passwords.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
 def password_problem(password: str) -> str | None:
-    """Why a new password is not acceptable, or None."""
+    """Why a new password is not acceptable, or None (NIST SP 800-63B §5.1.1.2: a length
+    floor, and no password from a list of commonly used or breached ones)."""
     if len(password) < PASSWORD_MIN_CHARS:
         return f"Password must be at least {PASSWORD_MIN_CHARS} characters"
     if len(password) > PASSWORD_MAX_CHARS or len(password.encode()) > PASSWORD_MAX_BYTES:
         return f"Password must be at most {PASSWORD_MAX_CHARS} characters"
     if not password.strip():
         return "Password cannot be blank"
+    if normalize_password(password).strip().lower() in common_passwords():
+        return "This password is too common (it appears in lists of breached passwords)"
     return None
 
 

@@ -596,3 +596,11 @@ async def test_expired_reset_token_is_refused(
         "/api/auth/reset-password", json={"token": token, "password": "reset passphrase 2026"}
     )
     assert_error(response, 400, "invalid_token")
+
+
+@pytest.mark.parametrize("password", ["password", "12345678", "qwertyuiop", "Password1"])
+async def test_registration_refuses_common_passwords(
+    client: httpx.AsyncClient, password: str
+) -> None:
+    refused = assert_error(await register(client, password=password), 422, "validation_error")
+    assert "too common" in refused["error"]
