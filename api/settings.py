@@ -90,7 +90,10 @@ class AuthSettings(BaseSettings):
     jwt_issuer: str = "tabashir"
     jwt_audience: str = "tabashir-apps"
     access_token_ttl_s: int = Field(default=15 * 60, ge=60, le=24 * 3600)
+    #: Absolute lifetime of a session (a refresh-token family): rotation never extends it.
     refresh_token_ttl_s: int = Field(default=7 * 24 * 3600, ge=3600)
+    #: Idle timeout: a refresh token not traded within this long ends its session.
+    refresh_token_idle_s: int = Field(default=3 * 24 * 3600, ge=600)
     email_verification_ttl_s: int = Field(default=24 * 3600, ge=600)
     password_reset_ttl_s: int = Field(default=30 * 60, ge=300, le=24 * 3600)
     #: How long the half-logged-in state between password and second factor lasts.

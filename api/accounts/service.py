@@ -130,9 +130,13 @@ async def issue_tokens(
     *,
     family_id: uuid.UUID | None = None,
     parent_id: uuid.UUID | None = None,
+    family_expires_at: datetime | None = None,
     web: bool = False,
 ) -> IssuedTokens:
-    """A new access token and a new refresh token (a new session unless ``family_id``)."""
+    """A new access token and a new refresh token (a new session unless ``family_id``).
+
+    A session's refresh tokens all expire when its first one does (``family_expires_at``):
+    ``refresh_token_ttl_s`` is an absolute lifetime that rotation never extends."""
     auth = settings.auth
     now = utcnow()
     refresh_plain = new_opaque_token()
@@ -141,7 +145,7 @@ async def issue_tokens(
         family_id=family_id or uuid.uuid4(),
         parent_id=parent_id,
         token_hash=hash_token(auth, refresh_plain),
-        expires_at=now + timedelta(seconds=auth.refresh_token_ttl_s),
+        expires_at=family_expires_at or now + timedelta(seconds=auth.refresh_token_ttl_s),
         user_agent=(meta.user_agent or "")[:500] or None,
         ip=meta.ip,
     )
@@ -193,6 +197,15 @@ async def revoke_everything(session: AsyncSession, user: User) -> None:
     """Sign the user out everywhere: access tokens (epoch) and every refresh token."""
     await bump_epoch(session, user)
     await repository.revoke_all_refresh_tokens(session, user.id, utcnow())
+
+
+async def void_email_links(session: AsyncSession, user: User) -> None:
+    """Every reset and verification link mailed so far stops working: after a password change
+    or reset, a link sitting in a mailbox (or in someone else's hands) must not reopen the
+    account or confirm an address on it."""
+    now = utcnow()
+    for purpose in (AccountTokenPurpose.RESET_PASSWORD, AccountTokenPurpose.VERIFY_EMAIL):
+        await repository.retire_account_tokens(session, user.id, purpose, now)
 
 
 # --- registration ------------------------------------------------------------------------------
@@ -373,6 +386,11 @@ async def rotate_refresh_token(
         revoked = await repository.revoke_family(session, row.family_id, now)
         if row.used_at is not None and revoked:
             log.warning("refresh token reuse: family revoked", family_id=str(row.family_id))
+            # The thief may hold a live access token of this family: end those now, as logout
+            # does, rather than when they expire.
+            owner = await repository.get_user(session, row.user_id)
+            if owner is not None:
+                await bump_epoch(session, owner)
             await record(
                 session,
                 meta,
@@ -385,13 +403,25 @@ async def rotate_refresh_token(
         return None
     if row.expires_at <= now:
         return None
+    if now - row.created_at > timedelta(seconds=settings.auth.refresh_token_idle_s):
+        # Idle timeout: a session nobody refreshed for this long ends, even before its
+        # absolute expiry.
+        await repository.revoke_family(session, row.family_id, now)
+        return None
     user = await repository.get_user(session, row.user_id)
     if user is None or user.deleted_at is not None or not user.is_active:
         await repository.revoke_family(session, row.family_id, now)
         return None
     row.used_at = now
     return await issue_tokens(
-        session, settings, user, meta, family_id=row.family_id, parent_id=row.id, web=web
+        session,
+        settings,
+        user,
+        meta,
+        family_id=row.family_id,
+        parent_id=row.id,
+        family_expires_at=row.expires_at,
+        web=web,
     )
 
 
@@ -480,9 +510,7 @@ async def reset_password(
     if user.email_verified_at is None:
         # Following the link proved the mailbox is theirs.
         user.email_verified_at = now
-    await repository.retire_account_tokens(
-        session, user.id, AccountTokenPurpose.RESET_PASSWORD, now
-    )
+    await void_email_links(session, user)
     await revoke_everything(session, user)
     await record(
         session,
@@ -519,6 +547,7 @@ async def change_password(
     ):
         raise BadInput("The current password is not correct", code="wrong_password")
     user.password_hash = await asyncio.to_thread(passwords.hash, new_password)
+    await void_email_links(session, user)
     await revoke_everything(session, user)
     await record(
         session,
