@@ -40,8 +40,34 @@ class BadInput(TabashirError):
     status_code, code, message = 400, "bad_input", "Bad request"
 
 
+#: Codes meaning "a token was presented and is no good" (RFC 6750 §3.1 error="invalid_token").
+_BAD_TOKEN_CODES = frozenset({"invalid_token", "token_expired", "token_revoked"})
+
+
+def auth_challenge(code: str) -> str:
+    """The WWW-Authenticate challenge of a 401 (RFC 9110 §11.6.1 requires one): bearer tokens
+    for people, the X-API-TOKEN header for services."""
+    if code == "invalid_api_token":
+        return 'ApiKey realm="tabashir", header="X-API-TOKEN"'
+    if code in _BAD_TOKEN_CODES:
+        return 'Bearer realm="tabashir", error="invalid_token"'
+    return 'Bearer realm="tabashir"'
+
+
 class Unauthorized(TabashirError):
     status_code, code, message = 401, "unauthorized", "Unauthorized"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        detail: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, detail=detail, headers=headers)
+        if not any(name.lower() == "www-authenticate" for name in self.headers or {}):
+            self.headers = {**(self.headers or {}), "WWW-Authenticate": auth_challenge(self.code)}
 
 
 class PaymentRequired(TabashirError):

@@ -66,3 +66,20 @@ async def test_unhandled_exception_is_a_json_500_without_internals(
 
         body = _assert_error_shape(await c.get("/conflict"), 409, "already_applied")
         assert body["error"] == "Already applied to this job"
+
+
+async def test_every_401_carries_a_www_authenticate_challenge(client: httpx.AsyncClient) -> None:
+    anonymous = await client.get("/api/mobile/me")
+    assert anonymous.status_code == 401
+    assert anonymous.headers["www-authenticate"] == 'Bearer realm="tabashir"'
+    forged = await client.get("/api/mobile/me", headers={"Authorization": "Bearer not.a.jwt"})
+    assert forged.status_code == 401
+    assert forged.headers["www-authenticate"] == 'Bearer realm="tabashir", error="invalid_token"'
+    service = await client.get("/api/v1/resume/jobs", headers={"X-API-TOKEN": "wrong"})
+    assert service.status_code == 401
+    assert service.headers["www-authenticate"].startswith("ApiKey ")
+    # A refused refresh token is answered without raising (the revocation must commit): the
+    # challenge is there too.
+    refused = await client.post("/api/mobile/auth/refresh", json={"refreshToken": "made-up"})
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"].startswith("Bearer ")

@@ -263,6 +263,10 @@ async def test_export_pdf_and_word(
     assert pdf.status_code == 200, pdf.text
     assert pdf.headers["content-type"] == "application/pdf"
     assert 'filename="Joseph-Sharma-cv-en.pdf"' in pdf.headers["content-disposition"]
+    assert pdf.headers["x-content-type-options"] == "nosniff"
+    original = await client.get(f"{BASE}/{rid}/file", headers=headers_for(alice))
+    assert original.status_code == 200
+    assert original.headers["x-content-type-options"] == "nosniff"
     assert len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
     assert "WORK EXPERIENCE" in extract_in_process(pdf.content).text
 
@@ -270,6 +274,7 @@ async def test_export_pdf_and_word(
         f"{BASE}/{rid}/export/word", headers=headers_for(alice), json={"language": "ar"}
     )
     assert word.status_code == 200, word.text
+    assert word.headers["x-content-type-options"] == "nosniff"
     assert word.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.wordprocessingml"
     )
