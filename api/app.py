@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hmac
+import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,12 +16,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from api.accounts import routes as account_routes
+from api.accounts.ratelimit import client_ip
 from api.admin import routes as admin_routes
 from api.ai_resume import routes as ai_resume_routes
 from api.applications import routes as application_routes
 from api.billing import routes as billing_routes
 from api.billing.deps import close_stripe
-from api.errors import install_error_handlers
+from api.errors import Forbidden, Unauthorized, install_error_handlers
 from api.guards import RejectNulMiddleware
 from api.health import routes as health_routes
 from api.health.service import VERSION
@@ -71,6 +74,30 @@ async def settle(embedder: Embedder) -> None:
     except Exception as exc:  # searches will say so themselves; the API still serves the rest
         log.warning("embedder_not_ready", error=str(exc))
     gc.freeze()
+
+
+def allow_metrics(request: Request, settings: ApiSettings) -> None:
+    """/metrics tells the world how busy we are and which routes fail: with
+    TABASHIR_METRICS_TOKEN set it takes that bearer token, else only loopback callers."""
+    if settings.metrics_token is not None:
+        expected = settings.metrics_token.get_secret_value().encode()
+        scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            presented.strip().encode(), expected
+        ):
+            raise Unauthorized("Metrics need the metrics token", code="metrics_token_required")
+        return
+    caller = client_ip(request, settings.auth.trusted_proxy_hops)
+    try:
+        local = ipaddress.ip_address(caller).is_loopback
+    except ValueError:
+        local = False
+    if not local:
+        raise Forbidden(
+            "Metrics are served to this machine only; set TABASHIR_METRICS_TOKEN to scrape "
+            "them from elsewhere",
+            code="metrics_forbidden",
+        )
 
 
 def create_app(settings: ApiSettings | None = None, state: AppState | None = None) -> FastAPI:
@@ -141,6 +168,7 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         state: AppState = request.app.state.tabashir
+        allow_metrics(request, state.settings)
         await refresh_lag_metrics(state.sessionmaker)  # never raises: /metrics stays up
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

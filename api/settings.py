@@ -207,6 +207,9 @@ class ApiSettings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     #: The web app: password-reset links and the landing page after social sign-in.
     web_app_url: str = "http://127.0.0.1:3000"
+    #: /metrics: with a token, only ``Authorization: Bearer <token>`` reads it; without one,
+    #: only callers on this machine (loopback; behind trusted proxies, the forwarded address).
+    metrics_token: SecretStr | None = None
     auth: AuthSettings = Field(default_factory=AuthSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)

@@ -1,7 +1,14 @@
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
 import pytest
+from pydantic import SecretStr
+
+from api.app import create_app
+from api.settings import ApiSettings
+from api.state import AppState
 
 pytestmark = pytest.mark.integration
 
@@ -47,6 +54,38 @@ async def test_metrics_are_exposed_in_prometheus_format(client: httpx.AsyncClien
     assert (
         'tabashir_http_requests_total{method="GET",route="/health",status="200"}' in response.text
     )
+
+
+async def test_metrics_are_not_served_to_the_world(
+    settings: ApiSettings, app_state: AppState
+) -> None:
+    def client_from(app_settings: ApiSettings, address: str) -> httpx.AsyncClient:
+        state = dataclasses.replace(app_state, settings=app_settings)
+        app = create_app(app_settings, state=state)
+        transport = httpx.ASGITransport(app=app, client=(address, 40000))
+        return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+    # No token configured: this machine only.
+    async with client_from(settings, "203.0.113.7") as outsider:
+        refused = await outsider.get("/metrics")
+        assert refused.status_code == 403
+        assert refused.json()["code"] == "metrics_forbidden"
+    async with client_from(settings, "::1") as local:
+        assert (await local.get("/metrics")).status_code == 200
+    # A token configured: that bearer token, from anywhere, and nothing else (loopback too).
+    with_token = settings.model_copy(update={"metrics_token": SecretStr("scrape-me-0123456789")})
+    async with client_from(with_token, "203.0.113.7") as scraper:
+        assert (await scraper.get("/metrics")).status_code == 401
+        wrong = await scraper.get("/metrics", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        assert wrong.headers["www-authenticate"].startswith("Bearer")
+        good = await scraper.get(
+            "/metrics", headers={"Authorization": "Bearer scrape-me-0123456789"}
+        )
+        assert good.status_code == 200
+        assert "tabashir_http_requests_total" in good.text
+    async with client_from(with_token, "127.0.0.1") as local:
+        assert (await local.get("/metrics")).status_code == 401
 
 
 async def test_openapi_lists_the_routes(client: httpx.AsyncClient) -> None:
