@@ -22,6 +22,7 @@ from api.ai_resume import routes as ai_resume_routes
 from api.applications import routes as application_routes
 from api.billing import routes as billing_routes
 from api.billing.deps import close_stripe
+from api.docs import install_docs
 from api.errors import Forbidden, Unauthorized, install_error_handlers
 from api.guards import RejectNulMiddleware
 from api.health import routes as health_routes
@@ -133,7 +134,11 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
         version=VERSION,
         summary="CVs, jobs and explainable matching for the Gulf job market.",
         lifespan=lifespan,
+        # api.docs serves these pages with their files from this server, not a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
     if state is not None:
         # httpx's ASGITransport does not run the lifespan; the state is ready anyway.
         app.state.tabashir = state
