@@ -24,7 +24,7 @@ from api.billing import routes as billing_routes
 from api.billing.deps import close_stripe
 from api.docs import install_docs
 from api.errors import Forbidden, Unauthorized, install_error_handlers
-from api.guards import RejectNulMiddleware
+from api.guards import BodySizeLimitMiddleware, RejectNulMiddleware
 from api.health import routes as health_routes
 from api.health.service import VERSION
 from api.home import routes as home_routes
@@ -42,6 +42,7 @@ from api.state import AppState
 from indexing.embedder import Embedder, SentenceTransformerEmbedder
 from indexing.lexical import TantivyJobIndex
 from ingestion.extract import get_extraction_pool, shutdown_extraction_pool
+from ingestion.settings import get_ingestion_settings
 from matching.engine import MatchEngine
 from models.db import check_reachable, make_async_engine, make_sessionmaker, resolve_database_url
 
@@ -145,6 +146,12 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
     install_error_handlers(app)
     # Inside the request context (ids, logs, metrics): a refusal is logged like any answer.
     app.add_middleware(RejectNulMiddleware)
+    # Outside the NUL guard, which reads JSON bodies whole: those reads are bounded too.
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        upload_bytes=get_ingestion_settings().max_upload_bytes,
+        other_bytes=settings.max_body_bytes,
+    )
     app.add_middleware(RequestContextMiddleware)
     if settings.cors_origins:
         app.add_middleware(

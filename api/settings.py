@@ -210,6 +210,10 @@ class ApiSettings(BaseSettings):
     #: /metrics: with a token, only ``Authorization: Bearer <token>`` reads it; without one,
     #: only callers on this machine (loopback; behind trusted proxies, the forwarded address).
     metrics_token: SecretStr | None = None
+    #: Largest request body other than a file upload (JSON, forms), refused with a 413 before it
+    #: is read. The largest job a form allows (100,000 characters of description, 500
+    #: requirements) fits with room to spare; uploads follow TABASHIR_INGEST_MAX_UPLOAD_BYTES.
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=64 * 1024)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
