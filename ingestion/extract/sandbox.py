@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from ingestion.errors import (
 )
 from ingestion.extract.core import Extraction
 from ingestion.extract.protocol import READY, REPLY, REQUEST
-from ingestion.extract.sniff import sniff
+from ingestion.extract.sniff import check_file_name, sniff
 from ingestion.settings import IngestionSettings, get_ingestion_settings
 
 log = logging.getLogger(__name__)
@@ -351,8 +352,11 @@ def decode_reply(reply: dict[str, Any]) -> Extraction:
     raise cls(str(error.get("message") or ""), code=str(error.get("code") or "") or None)
 
 
-def extract(data: bytes, settings: IngestionSettings | None = None) -> Extraction:
+def extract(
+    data: bytes, settings: IngestionSettings | None = None, *, file_name: str | None = None
+) -> Extraction:
     """Text of an uploaded PDF, DOCX or text file, parsed in a sandboxed worker process.
+    ``file_name``, when given, must not claim another type than the bytes are.
 
     Raises an ``IngestionError``: ``FileTooLarge``, ``UnsupportedFileType``,
     ``EncryptedDocument``, ``UnsafeDocument``, ``CorruptDocument``, ``ParseTimeout``,
@@ -362,13 +366,16 @@ def extract(data: bytes, settings: IngestionSettings | None = None) -> Extractio
     settings = settings or get_ingestion_settings()
     if len(data) > settings.max_upload_bytes:
         raise FileTooLarge(limit_bytes=settings.max_upload_bytes)
-    sniff(data)  # refuse what is no document here; no worker needs to see it
+    kind = sniff(data)  # refuse what is no document here; no worker needs to see it
+    check_file_name(kind, file_name)
     reply = get_extraction_pool(settings).run(
         encode_request(data, settings), settings.parse_timeout_s
     )
     return decode_reply(reply)
 
 
-async def extract_async(data: bytes, settings: IngestionSettings | None = None) -> Extraction:
+async def extract_async(
+    data: bytes, settings: IngestionSettings | None = None, *, file_name: str | None = None
+) -> Extraction:
     """``extract`` in a thread, so the event loop keeps serving while a worker parses."""
-    return await asyncio.to_thread(extract, data, settings)
+    return await asyncio.to_thread(partial(extract, file_name=file_name), data, settings)
