@@ -9,6 +9,7 @@ import pytest
 from ingestion.errors import CorruptDocument, EncryptedDocument, UnsupportedFileType
 from ingestion.extract import extract_in_process, sniff
 from ingestion.extract.sniff import Kind, check_file_name
+from ingestion.settings import IngestionSettings
 from tests.ingestion.fixtures import documents
 
 pytestmark = pytest.mark.unit
@@ -182,3 +183,20 @@ def test_the_name_must_agree_with_the_bytes(kind: Kind, name: str, ok: bool) -> 
     with pytest.raises(UnsupportedFileType) as caught:
         check_file_name(kind, name)
     assert caught.value.code == "extension_mismatch"
+
+
+def test_extracted_text_is_capped_at_a_line_break() -> None:
+    line = "Built dashboards in SQL and Python for the finance team.\n"
+    huge = ("Layla Haddad\n" + line * 5000).encode()  # ~290,000 characters of text
+    settings = IngestionSettings(max_text_chars=100_000)
+    extraction = extract_in_process(huge, settings)
+    assert len(extraction.text) <= 100_000
+    assert len(extraction.text) > 99_000
+    assert extraction.text.endswith("finance team.")  # cut between lines, not inside one
+    assert extraction.message is not None
+    assert "100,000 characters" in extraction.message
+    assert len(extraction.search_text) <= 100_000
+    # The default keeps every real CV whole (the longest of 310 runs to 63,249 characters).
+    assert IngestionSettings().max_text_chars == 100_000
+    small = extract_in_process(b"Layla Haddad\n" + line.encode() * 10)
+    assert small.message is None
