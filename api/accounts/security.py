@@ -9,14 +9,18 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 import unicodedata
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import jwt
 import pyotp
@@ -134,9 +138,33 @@ def passwords_for(settings: AuthSettings) -> Passwords:
     )
 
 
+#: argon2 runs on threads of its own (it releases the GIL): never queued behind other blocking
+#: work on the event loop's default threads, such as waits on upload parsing.
+_hash_executor: ThreadPoolExecutor | None = None
+_hash_executor_lock = threading.Lock()
+
+
+def hashing_executor() -> ThreadPoolExecutor:
+    global _hash_executor
+    with _hash_executor_lock:
+        if _hash_executor is None:
+            _hash_executor = ThreadPoolExecutor(
+                max(2, os.cpu_count() or 2), thread_name_prefix="argon2"
+            )
+        return _hash_executor
+
+
+_T = TypeVar("_T")
+
+
+async def hashing(fn: Callable[..., _T], *args: Any) -> _T:
+    """``fn(*args)`` on the password-hashing threads."""
+    return await asyncio.get_running_loop().run_in_executor(hashing_executor(), fn, *args)
+
+
 async def hasher_for(settings: AuthSettings) -> Passwords:
     """``passwords_for`` without blocking the event loop on the first call."""
-    return await asyncio.to_thread(passwords_for, settings)
+    return await hashing(passwords_for, settings)
 
 
 # --- opaque tokens -----------------------------------------------------------------------------

@@ -3,7 +3,6 @@ and social sign-in. Services flush, never commit: the request's session commits 
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from api.accounts.security import (
     encrypt_secret,
     hash_token,
     hasher_for,
+    hashing,
     issue_access_token,
     issue_mfa_token,
     new_opaque_token,
@@ -217,7 +217,7 @@ async def register(
     """Create the account and mail a verification link. An email already registered gets the
     same answer (and costs the same hashing); its owner is told by email instead."""
     passwords = await hasher_for(settings.auth)
-    password_hash = await asyncio.to_thread(passwords.hash, data.password)
+    password_hash = await hashing(passwords.hash, data.password)
     existing = await repository.get_user_by_email(session, data.email)
     if existing is not None:
         await _notify_existing(session, settings, existing)
@@ -328,7 +328,7 @@ async def authenticate_password(
     user = await repository.get_user_by_email(session, normalize_email(email))
     passwords = await hasher_for(settings.auth)
     stored = user.password_hash if user is not None else None
-    if not await asyncio.to_thread(passwords.verify, stored, password):
+    if not await hashing(passwords.verify, stored, password):
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
     assert user is not None
     assert user.password_hash is not None
@@ -336,7 +336,7 @@ async def authenticate_password(
     if settings.auth.require_email_verification and user.email_verified_at is None:
         raise Forbidden("Please verify your email before logging in", code="email_not_verified")
     if passwords.needs_rehash(user.password_hash):
-        user.password_hash = await asyncio.to_thread(passwords.hash, password)
+        user.password_hash = await hashing(passwords.hash, password)
     return user
 
 
@@ -506,7 +506,7 @@ async def reset_password(
     if user is None or user.deleted_at is not None or user.email != row.email:
         raise invalid
     passwords = await hasher_for(settings.auth)
-    user.password_hash = await asyncio.to_thread(passwords.hash, new_password)
+    user.password_hash = await hashing(passwords.hash, new_password)
     if user.email_verified_at is None:
         # Following the link proved the mailbox is theirs.
         user.email_verified_at = now
@@ -542,11 +542,11 @@ async def change_password(
             code="password_not_set",
         )
     passwords = await hasher_for(settings.auth)
-    if not current_password or not await asyncio.to_thread(
+    if not current_password or not await hashing(
         passwords.verify, user.password_hash, current_password
     ):
         raise BadInput("The current password is not correct", code="wrong_password")
-    user.password_hash = await asyncio.to_thread(passwords.hash, new_password)
+    user.password_hash = await hashing(passwords.hash, new_password)
     await void_email_links(session, user)
     await revoke_everything(session, user)
     await record(
@@ -567,7 +567,7 @@ async def check_password_if_set(settings: ApiSettings, user: User, password: str
     """Re-authentication before destructive changes (accounts without a password skip it)."""
     if user.password_hash is None:
         return
-    ok = bool(password) and await asyncio.to_thread(
+    ok = bool(password) and await hashing(
         (await hasher_for(settings.auth)).verify, user.password_hash, password or ""
     )
     if not ok:

@@ -22,6 +22,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -374,8 +377,64 @@ def extract(
     return decode_reply(reply)
 
 
+#: Threads that wait on parse workers. Their own pool, not the event loop's default one: a
+#: thread waits as long as a parse takes (up to the timeout), and a burst of uploads must never
+#: hold every thread that password hashing, DNS or file reads need.
+EXTRACT_THREADS = 8
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def extraction_executor() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(EXTRACT_THREADS, thread_name_prefix="extract")
+        return _executor
+
+
+class _OwnerGates:
+    """At most ``per_owner`` documents of one owner (a user) are parsed at once; the rest of
+    that owner's uploads wait their turn, so one person's burst cannot take every worker while
+    other people's single uploads queue behind it."""
+
+    def __init__(self, per_owner: int) -> None:
+        self.per_owner = per_owner
+        self._gates: dict[object, tuple[asyncio.Semaphore, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, owner: object | None) -> AsyncIterator[None]:
+        if owner is None:
+            yield
+            return
+        gate, users = self._gates.get(owner, (asyncio.Semaphore(self.per_owner), 0))
+        self._gates[owner] = (gate, users + 1)
+        try:
+            async with gate:
+                yield
+        finally:
+            gate, users = self._gates[owner]
+            if users <= 1:
+                del self._gates[owner]
+            else:
+                self._gates[owner] = (gate, users - 1)
+
+
+PARSES_PER_OWNER = 1
+_owner_gates = _OwnerGates(PARSES_PER_OWNER)
+
+
 async def extract_async(
-    data: bytes, settings: IngestionSettings | None = None, *, file_name: str | None = None
+    data: bytes,
+    settings: IngestionSettings | None = None,
+    *,
+    file_name: str | None = None,
+    owner: object | None = None,
 ) -> Extraction:
-    """``extract`` in a thread, so the event loop keeps serving while a worker parses."""
-    return await asyncio.to_thread(partial(extract, file_name=file_name), data, settings)
+    """``extract`` on the extraction threads, so the event loop keeps serving while a worker
+    parses; ``owner`` (a user id) queues one person's documents behind each other."""
+    loop = asyncio.get_running_loop()
+    async with _owner_gates.hold(owner):
+        return await loop.run_in_executor(
+            extraction_executor(), partial(extract, data, settings, file_name=file_name)
+        )
