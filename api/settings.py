@@ -36,7 +36,8 @@ def _split_list(value: object) -> object:
 
 
 class RateLimitSettings(BaseSettings):
-    """Throttles of the account routes, each "COUNT/SECONDS" (a sliding window per key)."""
+    """Throttles of the account routes and of CV uploads, each "COUNT/SECONDS" (a sliding
+    window per key)."""
 
     model_config = SettingsConfigDict(
         env_prefix="TABASHIR_RATE_LIMIT_", env_file=".env", extra="ignore"
@@ -54,6 +55,8 @@ class RateLimitSettings(BaseSettings):
     two_factor_ip: str = "30/300"
     two_factor_account: str = "6/300"
     oauth_ip: str = "30/300"
+    #: CV uploads per user: parsing is the most expensive thing a user can ask for.
+    upload_user: str = "10/600"
 
     @field_validator("*", mode="after")
     @classmethod

@@ -417,3 +417,17 @@ def _with_part(docx: bytes, name: str, data: bytes) -> bytes:
             dst.writestr(item, src.read(item.filename))
         dst.writestr(name, data)
     return out.getvalue()
+
+
+async def test_uploads_are_rate_limited_per_user(
+    client: httpx.AsyncClient, user_factory: UserFactory, headers_for: Headers
+) -> None:
+    alice, bob = await user_factory(), await user_factory()
+    # The same file again is cheap to answer, but each upload still counts.
+    for _ in range(10):
+        assert (await upload(client, headers_for(alice))).status_code in (200, 201)
+    refused = await upload(client, headers_for(alice))
+    assert_error(refused, 429, "rate_limited")
+    assert 0 < int(refused.headers["retry-after"]) <= 2 * 600  # the sliding window's estimate
+    # Another user is not held back by Alice's uploads.
+    assert (await upload(client, headers_for(bob))).status_code == 201
