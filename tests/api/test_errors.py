@@ -7,6 +7,7 @@ import pytest
 from fastapi import APIRouter
 
 from api.app import create_app
+from api.billing.settings import get_billing_settings
 from api.errors import Conflict
 from api.settings import ApiSettings
 from api.state import AppState
@@ -83,3 +84,24 @@ async def test_every_401_carries_a_www_authenticate_challenge(client: httpx.Asyn
     refused = await client.post("/api/mobile/auth/refresh", json={"refreshToken": "made-up"})
     assert refused.status_code == 401
     assert refused.headers["www-authenticate"].startswith("Bearer ")
+
+
+async def test_billing_without_its_secrets_in_production_answers_503_not_500(
+    settings: ApiSettings, app_state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TABASHIR_ENV", "production")
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_0123456789")
+    monkeypatch.delenv("STRIPE_WEBHOOK_SECRET", raising=False)
+    get_billing_settings.cache_clear()
+    try:
+        app = create_app(settings, state=app_state)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as plain:
+            delivery = await plain.post(
+                "/api/webhooks/stripe",
+                content=b'{"id": "evt_1", "type": "payment_intent.succeeded"}',
+                headers={"Stripe-Signature": "t=1,v1=00"},
+            )
+    finally:
+        get_billing_settings.cache_clear()
+    _assert_error_shape(delivery, 503, "billing_not_configured")
