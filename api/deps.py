@@ -17,7 +17,9 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from api.accounts import repository
 from api.accounts.audit import RequestMeta
@@ -58,12 +60,32 @@ async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
     default request scope FastAPI commits after sending, and a 201 could name a row that another
     connection cannot read yet, or that never came to be)."""
     async with state.sessionmaker() as session:
+        session.info[STATEMENT_BOUNDS] = (
+            state.settings.statement_timeout_ms,
+            state.settings.lock_timeout_ms,
+        )
         try:
             yield session
             await session.commit()
         except BaseException:
             await session.rollback()
             raise
+
+
+#: Session.info key: (statement timeout, lock timeout) in ms for the session's transactions.
+STATEMENT_BOUNDS = "tabashir_statement_bounds"
+
+
+@event.listens_for(Session, "after_begin")
+def _bound_statements(session: Session, _transaction: Any, connection: Connection) -> None:
+    """Request transactions get a statement and a lock timeout (SET LOCAL: they end with the
+    transaction, so a pooled connection goes back unchanged)."""
+    bounds = session.info.get(STATEMENT_BOUNDS)
+    if bounds is None:
+        return
+    statement_ms, lock_ms = bounds
+    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(statement_ms)}")
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(lock_ms)}")
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

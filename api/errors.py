@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingestion.errors import IngestionError
+
+log = structlog.get_logger("tabashir.errors")
 
 
 class TabashirError(Exception):
@@ -158,8 +163,41 @@ def _ingestion_handler(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc.message, exc.code), exc.http_status)
 
 
+#: SQLSTATEs of a statement cut short by statement_timeout (57014) or a lock not granted within
+#: lock_timeout (55P03): the database is busy, not broken.
+_BUSY_SQLSTATES = frozenset({"57014", "55P03"})
+DATABASE_RETRY_AFTER_S = 5
+
+
+def _database_handler(_: Request, exc: Exception) -> JSONResponse:
+    """A busy or unreachable database is a 503 with Retry-After and a stable code; any other
+    database error stays the opaque 500 it was."""
+    if isinstance(exc, SQLAlchemyTimeoutError):  # no pooled connection came free in time
+        code, message = "database_busy", "The service is busy; try again shortly"
+    else:
+        assert isinstance(exc, DBAPIError)
+        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+        if sqlstate in _BUSY_SQLSTATES:
+            code, message = "database_busy", "The service is busy; try again shortly"
+        elif (
+            exc.connection_invalidated
+            or sqlstate.startswith("08")
+            or (isinstance(exc, OperationalError) and not sqlstate)
+        ):
+            code, message = "database_unavailable", "The database cannot be reached right now"
+        else:
+            log.error("database error", error_type=type(exc.orig).__name__, sqlstate=sqlstate)
+            return JSONResponse(error_body("Server error", "internal_error"), 500)
+    log.warning(code, error_type=type(getattr(exc, "orig", exc)).__name__)
+    return JSONResponse(
+        error_body(message, code), 503, headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)}
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TabashirError, _tabashir_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(IngestionError, _ingestion_handler)
+    app.add_exception_handler(DBAPIError, _database_handler)
+    app.add_exception_handler(SQLAlchemyTimeoutError, _database_handler)

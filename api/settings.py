@@ -217,6 +217,11 @@ class ApiSettings(BaseSettings):
     #: is read. The largest job a form allows (100,000 characters of description, 500
     #: requirements) fits with room to spare; uploads follow TABASHIR_INGEST_MAX_UPLOAD_BYTES.
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=64 * 1024)
+    #: Bounds of every statement, and of every wait for a lock, in a request's transaction
+    #: (milliseconds). Past them the request is a 503 with Retry-After instead of hanging while
+    #: holding a pooled connection. Batch jobs and the worker are not bound by these.
+    statement_timeout_ms: int = Field(default=15_000, ge=100)
+    lock_timeout_ms: int = Field(default=5_000, ge=50)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import socket
+import time
+
 import httpx
 import pytest
 from fastapi import APIRouter
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
 from api.billing.settings import get_billing_settings
+from api.deps import SessionDep
 from api.errors import Conflict
 from api.settings import ApiSettings
 from api.state import AppState
+from models.db import make_async_engine, make_sessionmaker
+from tests.conftest import API_TOKEN
 
 pytestmark = pytest.mark.integration
 
@@ -105,3 +116,62 @@ async def test_billing_without_its_secrets_in_production_answers_503_not_500(
     finally:
         get_billing_settings.cache_clear()
     _assert_error_shape(delivery, 503, "billing_not_configured")
+
+
+async def test_a_locked_table_or_a_slow_statement_is_a_503_with_retry_after(
+    settings: ApiSettings, app_state: AppState, engine: AsyncEngine
+) -> None:
+    bounded = settings.model_copy(update={"lock_timeout_ms": 300, "statement_timeout_ms": 500})
+    state = dataclasses.replace(app_state, settings=bounded)
+    app = create_app(bounded, state=state)
+    router = APIRouter()
+
+    @router.get("/test/slow")
+    async def slow(session: SessionDep) -> dict[str, str]:
+        await session.execute(text("SELECT pg_sleep(5)"))
+        return {"status": "done"}
+
+    app.include_router(router)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        # Another connection holds the jobs table (a migration, a long maintenance job).
+        async with engine.connect() as other:
+            await other.execute(text("BEGIN"))
+            await other.execute(text("LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE"))
+            started = time.perf_counter()
+            try:
+                locked = await asyncio.wait_for(
+                    c.get("/api/v1/resume/jobs", headers={"X-API-TOKEN": API_TOKEN}), 10
+                )
+            finally:
+                await other.execute(text("ROLLBACK"))
+            waited = time.perf_counter() - started
+        _assert_error_shape(locked, 503, "database_busy")
+        assert locked.headers["retry-after"] == "5"
+        assert waited < 3
+        started = time.perf_counter()
+        cut = await asyncio.wait_for(c.get("/test/slow"), 10)
+        _assert_error_shape(cut, 503, "database_busy")
+        assert time.perf_counter() - started < 3
+        # The lock is gone: the same read works, on the same pooled connection.
+        fine = await c.get("/api/v1/resume/jobs", headers={"X-API-TOKEN": API_TOKEN})
+        assert fine.status_code == 200
+
+
+async def test_a_database_that_cannot_be_reached_is_a_503(
+    settings: ApiSettings, app_state: AppState, database_url: URL
+) -> None:
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    gone = make_async_engine(database_url.set(host="127.0.0.1", port=port))
+    state = dataclasses.replace(app_state, engine=gone, sessionmaker=make_sessionmaker(gone))
+    app = create_app(settings, state=state)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            answer = await c.get("/api/v1/resume/jobs", headers={"X-API-TOKEN": API_TOKEN})
+    finally:
+        await gone.dispose()
+    _assert_error_shape(answer, 503, "database_unavailable")
+    assert answer.headers["retry-after"] == "5"
