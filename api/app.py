@@ -26,7 +26,7 @@ from api.docs import install_docs
 from api.errors import Forbidden, Unauthorized, install_error_handlers
 from api.guards import BodySizeLimitMiddleware, RejectNulMiddleware
 from api.health import routes as health_routes
-from api.health.service import VERSION
+from api.health.service import VERSION, lexical_health
 from api.home import routes as home_routes
 from api.indexer import refresh_lag_metrics
 from api.jobs import routes as job_routes
@@ -182,6 +182,7 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
         state: AppState = request.app.state.tabashir
         allow_metrics(request, state.settings)
         await refresh_lag_metrics(state.sessionmaker)  # never raises: /metrics stays up
+        await lexical_health(state)  # sets tabashir_lexical_index_up; never raises
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app

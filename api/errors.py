@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from indexing.protocol import IndexUnavailable
 from ingestion.errors import IngestionError
 
 log = structlog.get_logger("tabashir.errors")
@@ -194,10 +195,25 @@ def _database_handler(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+SEARCH_RETRY_AFTER_S = 30
+
+
+def _search_index_handler(_: Request, exc: Exception) -> JSONResponse:
+    """The BM25 index cannot be opened (or is held by a rebuild): search is down for now, the
+    rest of the API is not. /health and the tabashir_lexical_index_up metric say so too."""
+    log.warning("search index unavailable", error=str(exc))
+    return JSONResponse(
+        error_body("Search is unavailable right now; try again shortly", "search_unavailable"),
+        503,
+        headers={"Retry-After": str(SEARCH_RETRY_AFTER_S)},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TabashirError, _tabashir_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(IngestionError, _ingestion_handler)
+    app.add_exception_handler(IndexUnavailable, _search_index_handler)
     app.add_exception_handler(DBAPIError, _database_handler)
     app.add_exception_handler(SQLAlchemyTimeoutError, _database_handler)

@@ -9,6 +9,7 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.settings import ApiSettings
 from api.state import AppState
+from indexing.lexical import TantivyJobIndex
 
 pytestmark = pytest.mark.integration
 
@@ -99,3 +100,24 @@ async def test_openapi_lists_the_routes(client: httpx.AsyncClient) -> None:
         assert path in spec["paths"]
     docs = await client.get("/docs")
     assert docs.status_code == 200
+
+
+async def test_an_unopenable_search_index_is_a_503_and_health_says_so(
+    client: httpx.AsyncClient, lexical_index: TantivyJobIndex
+) -> None:
+    assert (await client.get("/health")).json()["lexical"]["status"] == "ok"
+    # The current generation now names a folder that is not there (a disk lost, a bad copy).
+    current = lexical_index.root / "current"
+    current.unlink()
+    current.symlink_to("gen-that-is-gone")
+    search = await client.get("/api/v1/search/jobs?q=nurse")
+    assert search.status_code == 503, search.text
+    assert search.json()["code"] == "search_unavailable"
+    assert int(search.headers["retry-after"]) > 0
+    health = await client.get("/health")
+    assert health.status_code == 200  # the database is up: the rest of the API serves
+    body = health.json()
+    assert body["lexical"]["status"] == "down"
+    assert body["status"] == "degraded"
+    metrics = await client.get("/metrics")
+    assert "tabashir_lexical_index_up 0.0" in metrics.text
