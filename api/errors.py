@@ -178,6 +178,17 @@ def _database_handler(_: Request, exc: Exception) -> JSONResponse:
     else:
         assert isinstance(exc, DBAPIError)
         sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+        if "NUL (0x00)" in str(exc.orig):
+            # The driver refuses NUL in text before sending it. api.guards stops it in URLs and
+            # JSON; this catches what other inputs (multipart form fields) still carry.
+            return JSONResponse(
+                error_body(
+                    "Invalid request: text may not contain NUL (0x00) characters",
+                    "validation_error",
+                    [{"field": "body", "message": "text may not contain NUL (0x00) characters"}],
+                ),
+                422,
+            )
         if sqlstate in _BUSY_SQLSTATES:
             code, message = "database_busy", "The service is busy; try again shortly"
         elif (

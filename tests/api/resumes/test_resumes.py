@@ -431,3 +431,17 @@ async def test_uploads_are_rate_limited_per_user(
     assert 0 < int(refused.headers["retry-after"]) <= 2 * 600  # the sliding window's estimate
     # Another user is not held back by Alice's uploads.
     assert (await upload(client, headers_for(bob))).status_code == 201
+
+
+async def test_nul_in_a_multipart_field_is_a_422(
+    client: httpx.AsyncClient,
+    user_factory: UserFactory,
+    headers_for: Headers,
+    session: AsyncSession,
+) -> None:
+    alice = await user_factory()
+    refused = await client.post(
+        BASE, headers=headers_for(alice), files=files(cv_pdf()), data={"title": "My\x00CV"}
+    )
+    assert_error(refused, 422, "validation_error")
+    assert await session.scalar(select(func.count()).where(Resume.user_id == alice.id)) == 0
