@@ -12,7 +12,7 @@ import pytest
 from fastapi import APIRouter
 from sqlalchemy import text
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from api.app import create_app
 from api.billing.settings import get_billing_settings
@@ -22,6 +22,7 @@ from api.settings import ApiSettings
 from api.state import AppState
 from models.db import make_async_engine, make_sessionmaker
 from tests.conftest import API_TOKEN
+from tests.fixtures.users import auth_headers, make_user
 
 pytestmark = pytest.mark.integration
 
@@ -175,3 +176,19 @@ async def test_a_database_that_cannot_be_reached_is_a_503(
         await gone.dispose()
     _assert_error_shape(answer, 503, "database_unavailable")
     assert answer.headers["retry-after"] == "5"
+
+
+async def test_checkout_without_stripe_configured_says_so(
+    client: httpx.AsyncClient, session: AsyncSession, settings: ApiSettings
+) -> None:
+    get_billing_settings.cache_clear()
+    if get_billing_settings().stripe_api_base is not None:
+        pytest.skip("this environment points billing at a Stripe-API server")
+    user = await make_user(session, settings.auth)
+    answer = await client.post(
+        "/api/stripe/create-checkout-session",
+        json={"productCode": "ai_job_apply"},
+        headers=await auth_headers(client, user),
+    )
+    body = _assert_error_shape(answer, 503, "stripe_not_configured")
+    assert "not configured" in str(body["error"])
