@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, status
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import SessionDep
 from api.errors import BadInput, Forbidden, NotFound
@@ -241,6 +242,17 @@ async def monthly_count(
     items = [MonthCount(month=m.strftime("%Y-%m"), count=counts.get(m, 0)) for m in months]
     return MonthlyCount(
         time_zone=zone, start=start, end=end, total=sum(i.count for i in items), items=items
+    )
+
+
+@router.get("/match", include_in_schema=False)
+async def match_is_a_post() -> None:
+    """``/api/v1/resume/jobs/match`` is the seed's AI match, a POST (search routes); a GET must
+    say so rather than fail to read "match" as a job id."""
+    raise StarletteHTTPException(
+        status.HTTP_405_METHOD_NOT_ALLOWED,
+        detail="Use POST for /api/v1/resume/jobs/match (a CV file or text in the form)",
+        headers={"Allow": "POST"},
     )
 
 

@@ -379,3 +379,10 @@ async def test_a_partial_update_changes_only_the_fields_it_names(
     # An explicit null clears the one field.
     cleared = (await client.put(url, json={"salary_max": None}, headers=SERVICE)).json()
     assert (cleared["salary_min"], cleared["salary_max"]) == (11000, None)
+
+
+async def test_get_on_the_seed_match_path_says_to_post(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/api/v1/resume/jobs/match", headers=SERVICE)
+    body = assert_error(answer, 405, "method_not_allowed")
+    assert "POST" in body["error"]
+    assert answer.headers["allow"] == "POST"
