@@ -57,6 +57,8 @@ class RateLimitSettings(BaseSettings):
     oauth_ip: str = "30/300"
     #: CV uploads per user: parsing is the most expensive thing a user can ask for.
     upload_user: str = "10/600"
+    #: Language-model features per user (translation, AI resumes: build, improve, retry).
+    ai_user: str = "30/3600"
 
     @field_validator("*", mode="after")
     @classmethod

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Depends, File, Form, Query, UploadFile, status
 from fastapi.responses import Response
 
-from api.accounts.helpers import throttle
+from api.accounts.helpers import throttle, throttle_ai_features
 from api.deps import CandidateUser, CurrentUser, SessionDep, StateDep
 from api.integrations.llm import LlmClient, UsageSink, db_usage_sink, get_llm_client
 from api.integrations.storage import Storage, get_storage
@@ -312,8 +312,10 @@ async def export_word(
         402: {"description": "Not enough credits (when translations are charged)"},
         409: {"description": "No readable content, or too many CVs kept already"},
         502: {"description": "The model's translation failed its checks; nothing was saved"},
+        429: {"description": "Too many language-model requests; see Retry-After"},
         503: {"description": "No language model configured, or the provider is down"},
     },
+    dependencies=[Depends(throttle_ai_features)],
 )
 async def translate_resume(
     session: SessionDep,
