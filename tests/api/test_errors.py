@@ -21,6 +21,7 @@ from api.errors import Conflict
 from api.settings import ApiSettings
 from api.state import AppState
 from models.db import make_async_engine, make_sessionmaker
+from models.settings import DatabaseSettings
 from tests.conftest import API_TOKEN
 from tests.fixtures.users import auth_headers, make_user
 
@@ -192,3 +193,29 @@ async def test_checkout_without_stripe_configured_says_so(
     )
     body = _assert_error_shape(answer, 503, "stripe_not_configured")
     assert "not configured" in str(body["error"])
+
+
+async def test_a_request_that_cannot_get_a_connection_soon_is_a_503(
+    settings: ApiSettings, app_state: AppState, database_url: URL
+) -> None:
+    tiny = make_async_engine(
+        database_url,
+        DatabaseSettings(db_pool_size=1, db_max_overflow=0, db_pool_timeout_s=0.5),
+    )
+    state = dataclasses.replace(app_state, engine=tiny, sessionmaker=make_sessionmaker(tiny))
+    app = create_app(settings, state=state)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with tiny.connect() as held:  # every connection of the pool is busy
+            await held.execute(text("SELECT 1"))
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+                started = time.perf_counter()
+                answer = await asyncio.wait_for(
+                    c.get("/api/v1/resume/jobs", headers={"X-API-TOKEN": API_TOKEN}), 10
+                )
+                waited = time.perf_counter() - started
+    finally:
+        await tiny.dispose()
+    _assert_error_shape(answer, 503, "database_busy")
+    assert answer.headers["retry-after"] == "5"
+    assert waited < 3
