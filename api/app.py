@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hmac
+import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,14 +16,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
 from api.accounts import routes as account_routes
+from api.accounts.ratelimit import client_ip
 from api.admin import routes as admin_routes
 from api.ai_resume import routes as ai_resume_routes
 from api.applications import routes as application_routes
 from api.billing import routes as billing_routes
 from api.billing.deps import close_stripe
-from api.errors import install_error_handlers
+from api.docs import install_docs
+from api.errors import Forbidden, Unauthorized, install_error_handlers
+from api.guards import BodySizeLimitMiddleware, RejectNulMiddleware
 from api.health import routes as health_routes
-from api.health.service import VERSION
+from api.health.service import VERSION, lexical_health
 from api.home import routes as home_routes
 from api.indexer import refresh_lag_metrics
 from api.jobs import routes as job_routes
@@ -37,6 +42,7 @@ from api.state import AppState
 from indexing.embedder import Embedder, SentenceTransformerEmbedder
 from indexing.lexical import TantivyJobIndex
 from ingestion.extract import get_extraction_pool, shutdown_extraction_pool
+from ingestion.settings import get_ingestion_settings
 from matching.engine import MatchEngine
 from models.db import check_reachable, make_async_engine, make_sessionmaker, resolve_database_url
 
@@ -72,6 +78,30 @@ async def settle(embedder: Embedder) -> None:
     gc.freeze()
 
 
+def allow_metrics(request: Request, settings: ApiSettings) -> None:
+    """/metrics tells the world how busy we are and which routes fail: with
+    TABASHIR_METRICS_TOKEN set it takes that bearer token, else only loopback callers."""
+    if settings.metrics_token is not None:
+        expected = settings.metrics_token.get_secret_value().encode()
+        scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            presented.strip().encode(), expected
+        ):
+            raise Unauthorized("Metrics need the metrics token", code="metrics_token_required")
+        return
+    caller = client_ip(request, settings.auth.trusted_proxy_hops)
+    try:
+        local = ipaddress.ip_address(caller).is_loopback
+    except ValueError:
+        local = False
+    if not local:
+        raise Forbidden(
+            "Metrics are served to this machine only; set TABASHIR_METRICS_TOKEN to scrape "
+            "them from elsewhere",
+            code="metrics_forbidden",
+        )
+
+
 def create_app(settings: ApiSettings | None = None, state: AppState | None = None) -> FastAPI:
     """Build the application. Pass ``state`` to reuse clients you own (tests); otherwise the
     lifespan builds them at start-up and disposes of them at shutdown."""
@@ -105,11 +135,23 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
         version=VERSION,
         summary="CVs, jobs and explainable matching for the Gulf job market.",
         lifespan=lifespan,
+        # api.docs serves these pages with their files from this server, not a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app)
     if state is not None:
         # httpx's ASGITransport does not run the lifespan; the state is ready anyway.
         app.state.tabashir = state
     install_error_handlers(app)
+    # Inside the request context (ids, logs, metrics): a refusal is logged like any answer.
+    app.add_middleware(RejectNulMiddleware)
+    # Outside the NUL guard, which reads JSON bodies whole: those reads are bounded too.
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        upload_bytes=get_ingestion_settings().max_upload_bytes,
+        other_bytes=settings.max_body_bytes,
+    )
     app.add_middleware(RequestContextMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -138,7 +180,9 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
         state: AppState = request.app.state.tabashir
+        allow_metrics(request, state.settings)
         await refresh_lag_metrics(state.sessionmaker)  # never raises: /metrics stays up
+        await lexical_health(state)  # sets tabashir_lexical_index_up; never raises
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -17,7 +17,9 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from api.accounts import repository
 from api.accounts.audit import RequestMeta
@@ -50,8 +52,18 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 
 async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
-    """One session per request, committed once when the handler returns, rolled back if it raises."""
+    """One session per request, committed once when the handler returns, rolled back if it raises.
+
+    ``SessionDep`` runs this with ``scope="function"``: the code after ``yield`` runs when the
+    handler (and its response model) is done but BEFORE the response is sent, so a client never
+    hears of a write that is not committed yet, and a failed commit fails the request (with the
+    default request scope FastAPI commits after sending, and a 201 could name a row that another
+    connection cannot read yet, or that never came to be)."""
     async with state.sessionmaker() as session:
+        session.info[STATEMENT_BOUNDS] = (
+            state.settings.statement_timeout_ms,
+            state.settings.lock_timeout_ms,
+        )
         try:
             yield session
             await session.commit()
@@ -60,7 +72,23 @@ async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+#: Session.info key: (statement timeout, lock timeout) in ms for the session's transactions.
+STATEMENT_BOUNDS = "tabashir_statement_bounds"
+
+
+@event.listens_for(Session, "after_begin")
+def _bound_statements(session: Session, _transaction: Any, connection: Connection) -> None:
+    """Request transactions get a statement and a lock timeout (SET LOCAL: they end with the
+    transaction, so a pooled connection goes back unchanged)."""
+    bounds = session.info.get(STATEMENT_BOUNDS)
+    if bounds is None:
+        return
+    statement_ms, lock_ms = bounds
+    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(statement_ms)}")
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(lock_ms)}")
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def require_api_token(

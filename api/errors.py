@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from indexing.protocol import IndexUnavailable
 from ingestion.errors import IngestionError
+
+log = structlog.get_logger("tabashir.errors")
 
 
 class TabashirError(Exception):
@@ -40,8 +46,34 @@ class BadInput(TabashirError):
     status_code, code, message = 400, "bad_input", "Bad request"
 
 
+#: Codes meaning "a token was presented and is no good" (RFC 6750 §3.1 error="invalid_token").
+_BAD_TOKEN_CODES = frozenset({"invalid_token", "token_expired", "token_revoked"})
+
+
+def auth_challenge(code: str) -> str:
+    """The WWW-Authenticate challenge of a 401 (RFC 9110 §11.6.1 requires one): bearer tokens
+    for people, the X-API-TOKEN header for services."""
+    if code == "invalid_api_token":
+        return 'ApiKey realm="tabashir", header="X-API-TOKEN"'
+    if code in _BAD_TOKEN_CODES:
+        return 'Bearer realm="tabashir", error="invalid_token"'
+    return 'Bearer realm="tabashir"'
+
+
 class Unauthorized(TabashirError):
     status_code, code, message = 401, "unauthorized", "Unauthorized"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        detail: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, detail=detail, headers=headers)
+        if not any(name.lower() == "www-authenticate" for name in self.headers or {}):
+            self.headers = {**(self.headers or {}), "WWW-Authenticate": auth_challenge(self.code)}
 
 
 class PaymentRequired(TabashirError):
@@ -132,8 +164,67 @@ def _ingestion_handler(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(exc.message, exc.code), exc.http_status)
 
 
+#: SQLSTATEs of a statement cut short by statement_timeout (57014) or a lock not granted within
+#: lock_timeout (55P03): the database is busy, not broken.
+_BUSY_SQLSTATES = frozenset({"57014", "55P03"})
+DATABASE_RETRY_AFTER_S = 5
+
+
+def _database_handler(_: Request, exc: Exception) -> JSONResponse:
+    """A busy or unreachable database is a 503 with Retry-After and a stable code; any other
+    database error stays the opaque 500 it was."""
+    if isinstance(exc, SQLAlchemyTimeoutError):  # no pooled connection came free in time
+        code, message = "database_busy", "The service is busy; try again shortly"
+    else:
+        assert isinstance(exc, DBAPIError)
+        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+        if "NUL (0x00)" in str(exc.orig):
+            # The driver refuses NUL in text before sending it. api.guards stops it in URLs and
+            # JSON; this catches what other inputs (multipart form fields) still carry.
+            return JSONResponse(
+                error_body(
+                    "Invalid request: text may not contain NUL (0x00) characters",
+                    "validation_error",
+                    [{"field": "body", "message": "text may not contain NUL (0x00) characters"}],
+                ),
+                422,
+            )
+        if sqlstate in _BUSY_SQLSTATES:
+            code, message = "database_busy", "The service is busy; try again shortly"
+        elif (
+            exc.connection_invalidated
+            or sqlstate.startswith("08")
+            or (isinstance(exc, OperationalError) and not sqlstate)
+        ):
+            code, message = "database_unavailable", "The database cannot be reached right now"
+        else:
+            log.error("database error", error_type=type(exc.orig).__name__, sqlstate=sqlstate)
+            return JSONResponse(error_body("Server error", "internal_error"), 500)
+    log.warning(code, error_type=type(getattr(exc, "orig", exc)).__name__)
+    return JSONResponse(
+        error_body(message, code), 503, headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)}
+    )
+
+
+SEARCH_RETRY_AFTER_S = 30
+
+
+def _search_index_handler(_: Request, exc: Exception) -> JSONResponse:
+    """The BM25 index cannot be opened (or is held by a rebuild): search is down for now, the
+    rest of the API is not. /health and the tabashir_lexical_index_up metric say so too."""
+    log.warning("search index unavailable", error=str(exc))
+    return JSONResponse(
+        error_body("Search is unavailable right now; try again shortly", "search_unavailable"),
+        503,
+        headers={"Retry-After": str(SEARCH_RETRY_AFTER_S)},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TabashirError, _tabashir_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(IngestionError, _ingestion_handler)
+    app.add_exception_handler(IndexUnavailable, _search_index_handler)
+    app.add_exception_handler(DBAPIError, _database_handler)
+    app.add_exception_handler(SQLAlchemyTimeoutError, _database_handler)

@@ -79,7 +79,8 @@ def _route_template(scope: Scope) -> str:
 
 class RequestContextMiddleware:
     """Gives each request an id (echoed in X-Request-ID), times it, counts it, logs it once, and
-    turns an unhandled exception into the standard 500 body instead of a stack trace."""
+    turns an unhandled exception into the standard 500 body instead of a stack trace. Every
+    response carries ``X-Content-Type-Options: nosniff``."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -106,6 +107,10 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                # Browsers must take every answer (downloads above all: a CV file is
+                # attacker-supplied bytes) as the type it is sent as, never sniff it into HTML.
+                if not any(name.lower() == b"x-content-type-options" for name, _ in headers):
+                    headers.append((b"x-content-type-options", b"nosniff"))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -36,7 +36,8 @@ def _split_list(value: object) -> object:
 
 
 class RateLimitSettings(BaseSettings):
-    """Throttles of the account routes, each "COUNT/SECONDS" (a sliding window per key)."""
+    """Throttles of the account routes and of CV uploads, each "COUNT/SECONDS" (a sliding
+    window per key)."""
 
     model_config = SettingsConfigDict(
         env_prefix="TABASHIR_RATE_LIMIT_", env_file=".env", extra="ignore"
@@ -54,6 +55,10 @@ class RateLimitSettings(BaseSettings):
     two_factor_ip: str = "30/300"
     two_factor_account: str = "6/300"
     oauth_ip: str = "30/300"
+    #: CV uploads per user: parsing is the most expensive thing a user can ask for.
+    upload_user: str = "10/600"
+    #: Language-model features per user (translation, AI resumes: build, improve, retry).
+    ai_user: str = "30/3600"
 
     @field_validator("*", mode="after")
     @classmethod
@@ -90,7 +95,10 @@ class AuthSettings(BaseSettings):
     jwt_issuer: str = "tabashir"
     jwt_audience: str = "tabashir-apps"
     access_token_ttl_s: int = Field(default=15 * 60, ge=60, le=24 * 3600)
+    #: Absolute lifetime of a session (a refresh-token family): rotation never extends it.
     refresh_token_ttl_s: int = Field(default=7 * 24 * 3600, ge=3600)
+    #: Idle timeout: a refresh token not traded within this long ends its session.
+    refresh_token_idle_s: int = Field(default=3 * 24 * 3600, ge=600)
     email_verification_ttl_s: int = Field(default=24 * 3600, ge=600)
     password_reset_ttl_s: int = Field(default=30 * 60, ge=300, le=24 * 3600)
     #: How long the half-logged-in state between password and second factor lasts.
@@ -204,6 +212,18 @@ class ApiSettings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     #: The web app: password-reset links and the landing page after social sign-in.
     web_app_url: str = "http://127.0.0.1:3000"
+    #: /metrics: with a token, only ``Authorization: Bearer <token>`` reads it; without one,
+    #: only callers on this machine (loopback; behind trusted proxies, the forwarded address).
+    metrics_token: SecretStr | None = None
+    #: Largest request body other than a file upload (JSON, forms), refused with a 413 before it
+    #: is read. The largest job a form allows (100,000 characters of description, 500
+    #: requirements) fits with room to spare; uploads follow TABASHIR_INGEST_MAX_UPLOAD_BYTES.
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=64 * 1024)
+    #: Bounds of every statement, and of every wait for a lock, in a request's transaction
+    #: (milliseconds). Past them the request is a 503 with Retry-After instead of hanging while
+    #: holding a pooled connection. Batch jobs and the worker are not bound by these.
+    statement_timeout_ms: int = Field(default=15_000, ge=100)
+    lock_timeout_ms: int = Field(default=5_000, ge=50)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)

@@ -90,6 +90,8 @@ def make_async_engine(url: URL, settings: DatabaseSettings | None = None) -> Asy
     return create_async_engine(
         url,
         pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_s,
         pool_pre_ping=True,
         echo=settings.db_echo,
         connect_args={"connect_timeout": int(settings.db_connect_timeout_s)},

@@ -26,6 +26,11 @@ class DatabaseSettings(BaseSettings):
     data_dir: Path = Path("var")
     db_name: str = "tabashir"
     db_pool_size: int = 10
+    #: Extra connections opened beyond the pool under load (closed when returned).
+    db_max_overflow: int = Field(default=10, ge=0)
+    #: Seconds a request waits for a free connection before giving up (the API answers 503
+    #: database_busy): waiting requests must not pile up behind a stuck database for minutes.
+    db_pool_timeout_s: float = Field(default=5.0, gt=0)
     db_connect_timeout_s: float = 10.0
     db_echo: bool = False
 

@@ -11,6 +11,7 @@ from api.accounts import service
 from api.accounts.audit import RequestMeta
 from api.accounts.cookies import set_session_cookies
 from api.accounts.schemas import MfaChallengeOut, TokenPairOut, WebSessionOut
+from api.deps import CurrentUser, StateDep
 from api.errors import TabashirError, error_body
 from api.settings import ApiSettings
 from api.state import AppState
@@ -28,6 +29,12 @@ async def throttle(state: AppState, *checks: tuple[str, str | None, str]) -> Non
             if subject
         ],
     )
+
+
+async def throttle_ai_features(state: StateDep, user: CurrentUser) -> None:
+    """Route dependency of the language-model features (translation, AI resumes): each call
+    costs real money, so each user gets TABASHIR_RATE_LIMIT_AI_USER of them (429 past it)."""
+    await throttle(state, ("ai:user", str(user.id), state.settings.rate_limits.ai_user))
 
 
 def error_response(exc: TabashirError) -> JSONResponse:

@@ -9,13 +9,18 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 import unicodedata
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from importlib import resources
+from typing import Any, TypeVar
 
 import jwt
 import pyotp
@@ -64,14 +69,27 @@ def normalize_password(password: str) -> str:
     return unicodedata.normalize("NFKC", password)
 
 
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common and breached passwords (api/accounts/data, its header says
+    where it comes from), lower-cased. Read once, from the package: no network lookup."""
+    text = (resources.files("api.accounts") / "data" / "common-passwords.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
+    )
+
+
 def password_problem(password: str) -> str | None:
-    """Why a new password is not acceptable, or None."""
+    """Why a new password is not acceptable, or None (NIST SP 800-63B §5.1.1.2: a length
+    floor, and no password from a list of commonly used or breached ones)."""
     if len(password) < PASSWORD_MIN_CHARS:
         return f"Password must be at least {PASSWORD_MIN_CHARS} characters"
     if len(password) > PASSWORD_MAX_CHARS or len(password.encode()) > PASSWORD_MAX_BYTES:
         return f"Password must be at most {PASSWORD_MAX_CHARS} characters"
     if not password.strip():
         return "Password cannot be blank"
+    if normalize_password(password).strip().lower() in common_passwords():
+        return "This password is too common (it appears in lists of breached passwords)"
     return None
 
 
@@ -120,9 +138,33 @@ def passwords_for(settings: AuthSettings) -> Passwords:
     )
 
 
+#: argon2 runs on threads of its own (it releases the GIL): never queued behind other blocking
+#: work on the event loop's default threads, such as waits on upload parsing.
+_hash_executor: ThreadPoolExecutor | None = None
+_hash_executor_lock = threading.Lock()
+
+
+def hashing_executor() -> ThreadPoolExecutor:
+    global _hash_executor
+    with _hash_executor_lock:
+        if _hash_executor is None:
+            _hash_executor = ThreadPoolExecutor(
+                max(2, os.cpu_count() or 2), thread_name_prefix="argon2"
+            )
+        return _hash_executor
+
+
+_T = TypeVar("_T")
+
+
+async def hashing(fn: Callable[..., _T], *args: Any) -> _T:
+    """``fn(*args)`` on the password-hashing threads."""
+    return await asyncio.get_running_loop().run_in_executor(hashing_executor(), fn, *args)
+
+
 async def hasher_for(settings: AuthSettings) -> Passwords:
     """``passwords_for`` without blocking the event loop on the first call."""
-    return await asyncio.to_thread(passwords_for, settings)
+    return await hashing(passwords_for, settings)
 
 
 # --- opaque tokens -----------------------------------------------------------------------------

@@ -3,7 +3,6 @@ and social sign-in. Services flush, never commit: the request's session commits 
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from api.accounts.security import (
     encrypt_secret,
     hash_token,
     hasher_for,
+    hashing,
     issue_access_token,
     issue_mfa_token,
     new_opaque_token,
@@ -130,9 +130,13 @@ async def issue_tokens(
     *,
     family_id: uuid.UUID | None = None,
     parent_id: uuid.UUID | None = None,
+    family_expires_at: datetime | None = None,
     web: bool = False,
 ) -> IssuedTokens:
-    """A new access token and a new refresh token (a new session unless ``family_id``)."""
+    """A new access token and a new refresh token (a new session unless ``family_id``).
+
+    A session's refresh tokens all expire when its first one does (``family_expires_at``):
+    ``refresh_token_ttl_s`` is an absolute lifetime that rotation never extends."""
     auth = settings.auth
     now = utcnow()
     refresh_plain = new_opaque_token()
@@ -141,7 +145,7 @@ async def issue_tokens(
         family_id=family_id or uuid.uuid4(),
         parent_id=parent_id,
         token_hash=hash_token(auth, refresh_plain),
-        expires_at=now + timedelta(seconds=auth.refresh_token_ttl_s),
+        expires_at=family_expires_at or now + timedelta(seconds=auth.refresh_token_ttl_s),
         user_agent=(meta.user_agent or "")[:500] or None,
         ip=meta.ip,
     )
@@ -195,6 +199,15 @@ async def revoke_everything(session: AsyncSession, user: User) -> None:
     await repository.revoke_all_refresh_tokens(session, user.id, utcnow())
 
 
+async def void_email_links(session: AsyncSession, user: User) -> None:
+    """Every reset and verification link mailed so far stops working: after a password change
+    or reset, a link sitting in a mailbox (or in someone else's hands) must not reopen the
+    account or confirm an address on it."""
+    now = utcnow()
+    for purpose in (AccountTokenPurpose.RESET_PASSWORD, AccountTokenPurpose.VERIFY_EMAIL):
+        await repository.retire_account_tokens(session, user.id, purpose, now)
+
+
 # --- registration ------------------------------------------------------------------------------
 
 
@@ -204,7 +217,7 @@ async def register(
     """Create the account and mail a verification link. An email already registered gets the
     same answer (and costs the same hashing); its owner is told by email instead."""
     passwords = await hasher_for(settings.auth)
-    password_hash = await asyncio.to_thread(passwords.hash, data.password)
+    password_hash = await hashing(passwords.hash, data.password)
     existing = await repository.get_user_by_email(session, data.email)
     if existing is not None:
         await _notify_existing(session, settings, existing)
@@ -315,7 +328,7 @@ async def authenticate_password(
     user = await repository.get_user_by_email(session, normalize_email(email))
     passwords = await hasher_for(settings.auth)
     stored = user.password_hash if user is not None else None
-    if not await asyncio.to_thread(passwords.verify, stored, password):
+    if not await hashing(passwords.verify, stored, password):
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
     assert user is not None
     assert user.password_hash is not None
@@ -323,7 +336,7 @@ async def authenticate_password(
     if settings.auth.require_email_verification and user.email_verified_at is None:
         raise Forbidden("Please verify your email before logging in", code="email_not_verified")
     if passwords.needs_rehash(user.password_hash):
-        user.password_hash = await asyncio.to_thread(passwords.hash, password)
+        user.password_hash = await hashing(passwords.hash, password)
     return user
 
 
@@ -373,6 +386,11 @@ async def rotate_refresh_token(
         revoked = await repository.revoke_family(session, row.family_id, now)
         if row.used_at is not None and revoked:
             log.warning("refresh token reuse: family revoked", family_id=str(row.family_id))
+            # The thief may hold a live access token of this family: end those now, as logout
+            # does, rather than when they expire.
+            owner = await repository.get_user(session, row.user_id)
+            if owner is not None:
+                await bump_epoch(session, owner)
             await record(
                 session,
                 meta,
@@ -385,13 +403,25 @@ async def rotate_refresh_token(
         return None
     if row.expires_at <= now:
         return None
+    if now - row.created_at > timedelta(seconds=settings.auth.refresh_token_idle_s):
+        # Idle timeout: a session nobody refreshed for this long ends, even before its
+        # absolute expiry.
+        await repository.revoke_family(session, row.family_id, now)
+        return None
     user = await repository.get_user(session, row.user_id)
     if user is None or user.deleted_at is not None or not user.is_active:
         await repository.revoke_family(session, row.family_id, now)
         return None
     row.used_at = now
     return await issue_tokens(
-        session, settings, user, meta, family_id=row.family_id, parent_id=row.id, web=web
+        session,
+        settings,
+        user,
+        meta,
+        family_id=row.family_id,
+        parent_id=row.id,
+        family_expires_at=row.expires_at,
+        web=web,
     )
 
 
@@ -476,13 +506,11 @@ async def reset_password(
     if user is None or user.deleted_at is not None or user.email != row.email:
         raise invalid
     passwords = await hasher_for(settings.auth)
-    user.password_hash = await asyncio.to_thread(passwords.hash, new_password)
+    user.password_hash = await hashing(passwords.hash, new_password)
     if user.email_verified_at is None:
         # Following the link proved the mailbox is theirs.
         user.email_verified_at = now
-    await repository.retire_account_tokens(
-        session, user.id, AccountTokenPurpose.RESET_PASSWORD, now
-    )
+    await void_email_links(session, user)
     await revoke_everything(session, user)
     await record(
         session,
@@ -514,11 +542,12 @@ async def change_password(
             code="password_not_set",
         )
     passwords = await hasher_for(settings.auth)
-    if not current_password or not await asyncio.to_thread(
+    if not current_password or not await hashing(
         passwords.verify, user.password_hash, current_password
     ):
         raise BadInput("The current password is not correct", code="wrong_password")
-    user.password_hash = await asyncio.to_thread(passwords.hash, new_password)
+    user.password_hash = await hashing(passwords.hash, new_password)
+    await void_email_links(session, user)
     await revoke_everything(session, user)
     await record(
         session,
@@ -538,7 +567,7 @@ async def check_password_if_set(settings: ApiSettings, user: User, password: str
     """Re-authentication before destructive changes (accounts without a password skip it)."""
     if user.password_hash is None:
         return
-    ok = bool(password) and await asyncio.to_thread(
+    ok = bool(password) and await hashing(
         (await hasher_for(settings.auth)).verify, user.password_hash, password or ""
     )
     if not ok:

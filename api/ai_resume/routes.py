@@ -14,10 +14,11 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Depends, Query, status
 from fastapi.responses import Response
 from sqlalchemy import delete, func, select
 
+from api.accounts.helpers import throttle_ai_features
 from api.accounts.ownership import get_owned
 from api.ai_resume import service
 from api.ai_resume.schemas import (
@@ -88,6 +89,7 @@ async def _out(session: SessionDep, ai: AiResume) -> AiResumeOut:
         409: {"description": "The CV has no readable content"},
         **_NEEDS_LLM,
     },
+    dependencies=[Depends(throttle_ai_features)],
 )
 async def create_ai_resume(
     session: SessionDep,
@@ -169,6 +171,7 @@ async def get_ai_resume(
     response_model_by_alias=True,
     summary="Improve one section again",
     responses={**_NOT_FOUND, 409: {"description": "Still being built"}, **_NEEDS_LLM},
+    dependencies=[Depends(throttle_ai_features)],
 )
 async def improve_ai_resume(
     session: SessionDep,
@@ -192,6 +195,7 @@ async def improve_ai_resume(
     status_code=status.HTTP_202_ACCEPTED,
     summary="Retry a failed build",
     responses={**_NOT_FOUND, 409: {"description": "Not failed"}, **_NEEDS_LLM},
+    dependencies=[Depends(throttle_ai_features)],
 )
 async def retry_ai_resume(
     session: SessionDep, user: CurrentUser, llm: LlmDep, ai_resume_id: uuid.UUID

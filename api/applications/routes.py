@@ -32,7 +32,7 @@ from api.applications.settings import ApplySettings, get_apply_settings
 from api.deps import ApiTokenDep, CandidateUser, SessionDep, StateDep
 from api.errors import BadInput
 from api.jobs.access import CallerDep
-from api.jobs.inputs import printable, refuse_nul, reject_nul_in_url
+from api.jobs.inputs import printable, refuse_nul
 from api.jobs.schemas import page_of
 from api.jobs.settings import JobsSettings, get_jobs_settings
 from ingestion.extract import read_limited_async
@@ -40,7 +40,7 @@ from ingestion.settings import get_ingestion_settings
 from models import Job, JobApplication
 from models.enums import ApplicationStage
 
-router = APIRouter(tags=["applications"], dependencies=[Depends(reject_nul_in_url)])
+router = APIRouter(tags=["applications"])
 
 ApplySettingsDep = Annotated[ApplySettings, Depends(get_apply_settings)]
 JobsSettingsDep = Annotated[JobsSettings, Depends(get_jobs_settings)]

@@ -251,7 +251,7 @@ async def bulk_apply(
             detail={"creditType": AI_CREDITS.value, "required": settings.ai_credit_cost},
         )
     # Slow, lock-free work first: the sandboxed extraction, the CV's vector, the search.
-    extraction = await extract_async(request.data)
+    extraction = await extract_async(request.data, file_name=request.file_name, owner=candidate.id)
     cv_text = extraction.text.strip()
     if extraction.status != "ok" or not cv_text:
         raise CvHasNoText(extraction.message or None)

@@ -21,6 +21,15 @@ class IndexHealth(BaseModel):
     resumes_embedded: int | None = None
 
 
+class LexicalHealth(BaseModel):
+    """The BM25 index beside the database: "down" when it cannot be opened (search and the
+    seed's match answer 503 search_unavailable meanwhile)."""
+
+    status: Literal["ok", "down"]
+    documents: int | None = None
+    error: str | None = None
+
+
 class ModelHealth(BaseModel):
     status: Literal["loaded", "available", "missing"]
     model_id: str
@@ -32,4 +41,5 @@ class Health(BaseModel):
     version: str
     database: DatabaseHealth
     index: IndexHealth
+    lexical: LexicalHealth
     model: ModelHealth

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from functools import lru_cache
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from prometheus_client import Gauge
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.health.schemas import DatabaseHealth, Health, IndexHealth, ModelHealth
+from api.health.schemas import DatabaseHealth, Health, IndexHealth, LexicalHealth, ModelHealth
 from api.state import AppState
 from indexing.embedder import SentenceTransformerEmbedder
+from indexing.protocol import SearchIndexError
 from models import Job, Resume
 
 VERSION = "0.1.0"
+
+LEXICAL_UP = Gauge(
+    "tabashir_lexical_index_up", "1 when the BM25 index opens and answers, 0 when it does not"
+)
 
 
 @lru_cache
@@ -73,6 +80,18 @@ async def _index(session: AsyncSession) -> IndexHealth:
     )
 
 
+async def lexical_health(state: AppState) -> LexicalHealth:
+    """Open the BM25 index and count its documents (also sets the metric)."""
+    try:
+        documents = await asyncio.to_thread(state.lexical.count_sync)
+    except (SearchIndexError, OSError, ValueError) as exc:
+        LEXICAL_UP.set(0)
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        return LexicalHealth(status="down", error=message[:300])
+    LEXICAL_UP.set(1)
+    return LexicalHealth(status="ok", documents=documents)
+
+
 def _model(state: AppState) -> ModelHealth:
     embedder = state.embedder
     if isinstance(embedder, SentenceTransformerEmbedder):
@@ -87,11 +106,19 @@ def _model(state: AppState) -> ModelHealth:
 async def check(session: AsyncSession, state: AppState) -> Health:
     database = await _database(session)
     index = await _index(session) if database.status == "up" else IndexHealth(status="unknown")
+    lexical = await lexical_health(state)
     model = _model(state)
     if database.status == "down":
         overall = "down"
-    elif not database.schema_current or model.status == "missing":
+    elif not database.schema_current or model.status == "missing" or lexical.status == "down":
         overall = "degraded"
     else:
         overall = "ok"
-    return Health(status=overall, version=VERSION, database=database, index=index, model=model)
+    return Health(
+        status=overall,
+        version=VERSION,
+        database=database,
+        index=index,
+        lexical=lexical,
+        model=model,
+    )

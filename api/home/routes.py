@@ -37,7 +37,6 @@ from api.home.schemas import (
     TrendingJob,
     TrendingList,
 )
-from api.jobs.inputs import reject_nul_in_url
 from api.jobs.repository import open_condition
 from api.jobs.schemas import page_of
 from api.jobs.settings import JobsSettings, get_jobs_settings
@@ -45,7 +44,7 @@ from indexing.filters import JobFilters
 from ingestion.jobs import normalise_city
 from models import Job, Notification
 
-router = APIRouter(tags=["home"], dependencies=[Depends(reject_nul_in_url)])
+router = APIRouter(tags=["home"])
 
 JobsSettingsDep = Annotated[JobsSettings, Depends(get_jobs_settings)]
 #: Recommendations are drawn from the best this many jobs, then paged.

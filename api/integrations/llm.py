@@ -74,6 +74,12 @@ class LlmSettings(BaseSettings):
     max_backoff_s: float = Field(default=20.0, ge=0)
     temperature: float = Field(default=0.2, ge=0, le=2)
     max_output_tokens: int = Field(default=4096, gt=0)
+    #: Longest answer accepted, in characters, whatever the server did with max_output_tokens
+    #: (4096 tokens are ~16,000 characters of English, fewer of Arabic): a longer one is
+    #: refused like any invalid answer, so it is neither stored nor charged.
+    max_output_chars: int = Field(default=64_000, gt=0)
+    #: Seconds one model call may take in all: both rounds, every retry and backoff included.
+    total_timeout_s: float = Field(default=30.0, gt=0)
     #: Ask for ``response_format: json_object`` (switch off for servers that refuse it).
     json_mode: bool = True
     #: US dollars per million prompt / completion tokens, for the cost column.
@@ -317,9 +323,39 @@ class LlmClient:
         check: Check | None = None,
         sink: UsageSink | None = None,
     ) -> T:
-        """One JSON object of ``schema`` that passes ``check``; one repair round allowed."""
+        """One JSON object of ``schema`` that passes ``check``; one repair round allowed. The
+        whole call is bounded by ``total_timeout_s`` (then 503 ``llm_unavailable``)."""
         self.require()
-        sink = sink or _discard
+        try:
+            async with asyncio.timeout(self.settings.total_timeout_s):
+                return await self._complete_json(
+                    system=system,
+                    user=user,
+                    schema=schema,
+                    feature=feature,
+                    user_id=user_id,
+                    check=check,
+                    sink=sink or _discard,
+                )
+        except TimeoutError:
+            log.warning(
+                "llm_call_timed_out", feature=feature, limit_s=self.settings.total_timeout_s
+            )
+            raise LlmUnavailable(
+                "The language model did not answer in time; try again shortly"
+            ) from None
+
+    async def _complete_json(
+        self,
+        *,
+        system: str,
+        user: str,
+        schema: type[T],
+        feature: str,
+        user_id: uuid.UUID | None,
+        check: Check | None,
+        sink: UsageSink,
+    ) -> T:
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         problems: list[str] = []
         parsed: T | None = None
@@ -331,6 +367,11 @@ class LlmClient:
             try:
                 if answer.finish_reason == "length":
                     problems = ["the answer was cut off: keep it shorter"]
+                elif len(answer.content) > self.settings.max_output_chars:
+                    problems = [
+                        f"the answer is longer than {self.settings.max_output_chars} characters: "
+                        "keep to what was asked"
+                    ]
                 else:
                     parsed = schema.model_validate_json(extract_json(answer.content))
                     problems = check(parsed) if check else []

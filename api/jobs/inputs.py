@@ -1,14 +1,13 @@
 """Guards for untrusted text the database cannot store: PostgreSQL text never holds NUL
-(0x00), and a value carrying one must be a 4xx, never a driver error turned into a 500."""
+(0x00), and a value carrying one must be a 4xx, never a driver error turned into a 500.
+
+URLs, JSON and url-encoded bodies are checked for every route by ``api.guards``; these helpers
+serve multipart form fields and schemas used outside HTTP."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-
-from fastapi import Request
-
-from api.errors import BadInput
 
 NUL = "\x00"
 
@@ -29,14 +28,6 @@ def refuse_nul(data: Any) -> Any:
     if contains_nul(data):
         raise ValueError("text may not contain NUL (0x00) characters")
     return data
-
-
-def reject_nul_in_url(request: Request) -> None:
-    """Router dependency: a NUL in the path or a query parameter is a 400."""
-    if NUL in request.url.path or any(
-        contains_nul(k) or contains_nul(v) for k, v in request.query_params.multi_items()
-    ):
-        raise BadInput("The URL may not contain NUL (0x00) characters", code="invalid_characters")
 
 
 def printable(value: str) -> str:

@@ -11,12 +11,12 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, status
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import SessionDep
 from api.errors import BadInput, Forbidden, NotFound
 from api.jobs import repository, service
 from api.jobs.access import CallerDep, require_user, visible_job
-from api.jobs.inputs import reject_nul_in_url
 from api.jobs.repository import ListQuery
 from api.jobs.schemas import (
     ApplicantsCount,
@@ -39,9 +39,7 @@ from ingestion.jobs import normalise_city
 from ingestion.jobs.normalise import normalise_country
 from models.enums import JobType, WorkMode
 
-router = APIRouter(
-    prefix="/api/v1/resume/jobs", tags=["jobs"], dependencies=[Depends(reject_nul_in_url)]
-)
+router = APIRouter(prefix="/api/v1/resume/jobs", tags=["jobs"])
 
 JobsSettingsDep = Annotated[JobsSettings, Depends(get_jobs_settings)]
 #: Statistics cover these dates; outside them a date is a typing mistake, not a question.
@@ -244,6 +242,17 @@ async def monthly_count(
     items = [MonthCount(month=m.strftime("%Y-%m"), count=counts.get(m, 0)) for m in months]
     return MonthlyCount(
         time_zone=zone, start=start, end=end, total=sum(i.count for i in items), items=items
+    )
+
+
+@router.get("/match", include_in_schema=False)
+async def match_is_a_post() -> None:
+    """``/api/v1/resume/jobs/match`` is the seed's AI match, a POST (search routes); a GET must
+    say so rather than fail to read "match" as a job id."""
+    raise StarletteHTTPException(
+        status.HTTP_405_METHOD_NOT_ALLOWED,
+        detail="Use POST for /api/v1/resume/jobs/match (a CV file or text in the form)",
+        headers={"Allow": "POST"},
     )
 
 

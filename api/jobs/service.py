@@ -154,15 +154,32 @@ def _stored_fields(job: Job) -> dict[str, Any]:
 
 
 def _merge(stored: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
-    """Overlay the fields sent on the stored ones. Fields that describe one thing together
-    (place, salary, experience) are replaced as a group, so a new "location" is not outvoted by
-    the stored city, nor a new salary text by the stored bounds."""
+    """Overlay the fields sent on the stored ones; a field not sent keeps its value. Free text
+    that describes a group as a whole replaces the group: a new "location" is not outvoted by
+    the stored city and country, nor a new "salary" or "experience" text by the stored bounds,
+    and a new city brings its own country. Structured fields alone change only themselves:
+    ``{"salary_max": 30000}`` keeps the stored minimum, currency and period."""
     merged = dict(stored)
-    for group in (_PLACE, _SALARY, _EXPERIENCE):
-        if any(name in given for name in group):
+    groups = (
+        (_PLACE, any(name in given for name in _PLACE)),
+        (_SALARY, "salary" in given),
+        (_EXPERIENCE, "experience" in given),
+    )
+    for group, replaced in groups:
+        if replaced:
             for name in group:
                 merged.pop(name, None)
     merged.update(given)
+    for low, high, what in (
+        ("salary_min", "salary_max", "salary"),
+        ("experience_min", "experience_max", "experience"),
+    ):
+        lo, hi = merged.get(low), merged.get(high)
+        if lo is not None and hi is not None and lo > hi:
+            raise InvalidJob(
+                f"{low} would be above {high}: send both to move the {what} range",
+                code=f"invalid_{what}_range",
+            )
     return merged
 
 

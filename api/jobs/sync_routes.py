@@ -9,14 +9,13 @@ from fastapi import APIRouter, Depends, Request
 from api.deps import SessionDep
 from api.errors import Forbidden
 from api.jobs.access import CallerDep
-from api.jobs.inputs import reject_nul_in_url
 from api.jobs.normaliser import skill_normaliser
 from api.jobs.schemas import SyncResult
 from api.jobs.service import queue_embedding
 from ingestion.jobs import FeedSettings, get_feed_settings, sync_sources
 from models.enums import Permission
 
-router = APIRouter(tags=["jobs"], dependencies=[Depends(reject_nul_in_url)])
+router = APIRouter(tags=["jobs"])
 
 
 def feed_settings() -> FeedSettings:

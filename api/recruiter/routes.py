@@ -16,7 +16,6 @@ from api.applications.repository import history as stage_history
 from api.applications.settings import ApplySettings, get_apply_settings
 from api.deps import CurrentUser, MetaDep, RequirePermission, SessionDep
 from api.errors import BadInput, NotFound, TabashirError
-from api.jobs.inputs import reject_nul_in_url
 from api.jobs.schemas import page_of
 from api.recruiter import repository, service
 from api.recruiter.schemas import (
@@ -39,9 +38,7 @@ from api.recruiter.service import Reviewer
 from models import Job, JobApplication, User
 from models.enums import ApplicationStage, Permission, UserType
 
-router = APIRouter(
-    prefix="/api/recruiter", tags=["recruiter"], dependencies=[Depends(reject_nul_in_url)]
-)
+router = APIRouter(prefix="/api/recruiter", tags=["recruiter"])
 
 ApplySettingsDep = Annotated[ApplySettings, Depends(get_apply_settings)]
 Auditor = Annotated[User, RequirePermission(Permission.MANAGE_APPLICATIONS)]

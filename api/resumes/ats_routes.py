@@ -65,7 +65,7 @@ async def read_cv(file: UploadFile | None, text: str | None) -> StructuredCV:
     """The structured CV of an uploaded file (sandboxed) or of text."""
     if file is not None:
         data = await read_limited_async(file, get_ingestion_settings().max_upload_bytes)
-        extraction = await extract_async(data)
+        extraction = await extract_async(data, file_name=file.filename)
         if extraction.status != "ok":
             raise NeedsOcr(extraction.message or None)
         text = extraction.text

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Depends, File, Form, Query, UploadFile, status
 from fastapi.responses import Response
 
+from api.accounts.helpers import throttle, throttle_ai_features
 from api.deps import CandidateUser, CurrentUser, SessionDep, StateDep
 from api.integrations.llm import LlmClient, UsageSink, db_usage_sink, get_llm_client
 from api.integrations.storage import Storage, get_storage
@@ -131,10 +132,12 @@ async def list_resumes(
         413: {"description": "File over the size limit (2 MB by default)"},
         415: {"description": "Not a PDF, Word (.docx) or text file"},
         422: {"description": "A damaged, encrypted or unreadable document"},
+        429: {"description": "Too many uploads; Retry-After says when to try again"},
     },
 )
 async def upload_resume(
     session: SessionDep,
+    state: StateDep,
     user: CandidateUser,
     storage: StorageDep,
     settings: CvSettingsDep,
@@ -145,7 +148,9 @@ async def upload_resume(
 ) -> Response | UploadResult:
     """Upload a CV: it is read in a sandbox, parsed into the structured CV (refined by the
     language model where the server switches that on) and queued for matching. The same file
-    twice is one CV (200 with ``created: false``)."""
+    twice is one CV (200 with ``created: false``). At most 10 uploads in 10 minutes per user
+    (429 with Retry-After past that)."""
+    await throttle(state, ("upload:user", str(user.id), state.settings.rate_limits.upload_user))
     data = await read_limited_async(file, get_ingestion_settings().max_upload_bytes)
     result = await service.upload(
         session,
@@ -307,8 +312,10 @@ async def export_word(
         402: {"description": "Not enough credits (when translations are charged)"},
         409: {"description": "No readable content, or too many CVs kept already"},
         502: {"description": "The model's translation failed its checks; nothing was saved"},
+        429: {"description": "Too many language-model requests; see Retry-After"},
         503: {"description": "No language model configured, or the provider is down"},
     },
+    dependencies=[Depends(throttle_ai_features)],
 )
 async def translate_resume(
     session: SessionDep,

@@ -104,7 +104,7 @@ async def upload(
         return Uploaded(existing, created=False)
     if await repository.count_for_user(session, user.id) >= settings.max_resumes_per_user:
         raise TooManyResumes()
-    extraction: Extraction = await extract_async(data)
+    extraction: Extraction = await extract_async(data, file_name=file_name, owner=user.id)
     name = safe_file_name(file_name, f"cv.{_EXT[extraction.kind]}")
     values: dict[str, Any] = {
         "id": uuid.uuid4(),

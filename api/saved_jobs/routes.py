@@ -6,12 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from api.applications.schemas import JobSummary, MobileJobSummary
 from api.deps import CandidateUser, SessionDep
 from api.errors import NotFound
-from api.jobs.inputs import reject_nul_in_url
 from api.jobs.repository import get_job
 from api.jobs.schemas import page_of
 from api.saved_jobs import repository
@@ -22,7 +21,6 @@ from models.enums import JobStatus
 router = APIRouter(
     prefix="/api/mobile/saved-jobs",
     tags=["saved jobs"],
-    dependencies=[Depends(reject_nul_in_url)],
 )
 
 

@@ -8,6 +8,7 @@ declaration (entity expansion, external entities).
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import struct
@@ -25,13 +26,26 @@ RATIO_FLOOR_ENTRY_BYTES = 64 * 1024
 RATIO_FLOOR_TOTAL_BYTES = 1024 * 1024
 _ALLOWED_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 _SCAN_CHUNK = 256 * 1024
-# "<!doctype" / "<!entity" in UTF-8 and in both UTF-16 byte orders (lxml reads all three).
-_DECLARATIONS = tuple(
-    word.encode(encoding)
-    for word in ("<!doctype", "<!entity")
-    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
-)
+# Declarations refused in any XML part, looked for in the part's decoded text.
+_DECLARATIONS = ("<!doctype", "<!entity")
 _LONGEST_DECLARATION = max(len(d) for d in _DECLARATIONS)
+_ENCODING_DECLARATION = re.compile(r"""^<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z][\w.\-]*)["']""")
+# XML 1.0 appendix F: what the first four bytes say about the encoding, BOMs first (the UTF-32
+# ones before UTF-16's, whose BOM they start with). Otherwise the bytes are ASCII-compatible
+# or EBCDIC, and the encoding declaration names the encoding.
+_BYTE_ORDER: tuple[tuple[bytes, str], ...] = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\x00\x00\x00\x3c", "utf-32-be"),
+    (b"\x3c\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x3c\x00\x3f", "utf-16-be"),
+    (b"\x3c\x00\x3f\x00", "utf-16-le"),
+)
+_EBCDIC_XML = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC
+_UNUSUAL_UCS4 = (b"\x00\x00\x3c\x00", b"\x00\x3c\x00\x00", b"\x00\x00\xff\xfe", b"\xfe\xff\x00\x00")
 _CONTENT_TYPE_TAG = re.compile(rb"<(Default|Override)\b([^>]*)>")
 _ATTRIBUTE = re.compile(rb"\b(Extension|PartName|ContentType)\s*=\s*[\"']([^\"']*)[\"']")
 
@@ -194,14 +208,61 @@ def _check_xml_declarations(archive: zipfile.ZipFile, infos: list[zipfile.ZipInf
     present = {i.filename for i in infos}
     for name in sorted(_xml_part_names(archive, infos) & present):
         with archive.open(name) as part:
-            tail = b""
+            decoder: codecs.IncrementalDecoder | None = None
+            tail, raw_tail = "", b""
             while chunk := part.read(_SCAN_CHUNK):
-                _scan_bytes(tail + chunk)
-                tail = chunk[-_LONGEST_DECLARATION:]
+                if decoder is None:
+                    decoder = _xml_decoder(chunk)
+                text = decoder.decode(chunk)
+                _scan_text(tail + text)
+                # Also as ASCII bytes, whatever the declaration claims: a parser that ignores
+                # a wrong declaration must not find what the decoded scan could not.
+                _scan_text((raw_tail + chunk).decode("latin-1"))
+                tail, raw_tail = text[-_LONGEST_DECLARATION:], chunk[-_LONGEST_DECLARATION:]
+
+
+def _xml_encoding(head: bytes) -> str:
+    """The encoding an XML parser would read ``head``'s document in.
+    Every encoding XML allows is found (BOM, byte pattern, then the declaration); one Python
+    cannot decode, or a byte order it does not know, is refused rather than left unchecked."""
+    for prefix, encoding in _BYTE_ORDER:
+        if head.startswith(prefix):
+            return encoding
+    if head.startswith(_UNUSUAL_UCS4):
+        raise _unreadable_encoding("an unusual UCS-4 byte order")
+    family = "cp500" if head.startswith(_EBCDIC_XML) else "latin-1"
+    declared = _ENCODING_DECLARATION.match(head[:512].decode(family, "replace"))
+    if declared is None:
+        return "cp500" if family == "cp500" else "utf-8"
+    try:
+        encoding = codecs.lookup(declared.group(1)).name
+    except LookupError:
+        raise _unreadable_encoding(declared.group(1)) from None
+    return encoding
+
+
+def _unreadable_encoding(what: str) -> UnsafeDocument:
+    return UnsafeDocument(
+        f"The Word document has an XML part in an encoding we cannot check ({what})",
+        code="xml_encoding",
+    )
+
+
+def _xml_decoder(head: bytes) -> codecs.IncrementalDecoder:
+    # A BOM decodes to U+FEFF, harmless to the scan.
+    decoder: codecs.IncrementalDecoder = codecs.getincrementaldecoder(_xml_encoding(head))(
+        errors="replace"
+    )
+    return decoder
 
 
 def _scan_bytes(blob: bytes) -> None:
-    lowered = blob.lower()
+    _scan_text(_xml_decoder(blob).decode(blob, final=True))
+    _scan_text(blob.decode("latin-1"))
+
+
+def _scan_text(text: str) -> None:
+    lowered = text.lower()
     for declaration in _DECLARATIONS:
         if declaration in lowered:
             raise UnsafeDocument(

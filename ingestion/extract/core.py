@@ -82,6 +82,10 @@ def extract_in_process(data: bytes, settings: IngestionSettings | None = None) -
         text = fix_visual_text(clean_display_text(decoded), default_visual=False)
     if not text.strip():
         raise CorruptDocument("The document contains no text", code="empty_document")
+    if len(text) > settings.max_text_chars:
+        text = cap_text(text, settings.max_text_chars)
+        cut = f"Only the first {settings.max_text_chars:,} characters of the text were kept"
+        message = f"{message}; {cut}" if message else cut
     return Extraction(
         kind=kind,
         text=text,
@@ -92,6 +96,13 @@ def extract_in_process(data: bytes, settings: IngestionSettings | None = None) -
         pages=pages,
         sha256=digest,
     )
+
+
+def cap_text(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at the last line break when one is near."""
+    head = text[:limit]
+    newline = head.rfind("\n")
+    return head[:newline] if newline >= limit // 2 else head
 
 
 def _needs_ocr(kind: Kind, message: str, pages: int | None, digest: str) -> Extraction:

@@ -22,6 +22,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +39,7 @@ from ingestion.errors import (
 )
 from ingestion.extract.core import Extraction
 from ingestion.extract.protocol import READY, REPLY, REQUEST
-from ingestion.extract.sniff import sniff
+from ingestion.extract.sniff import check_file_name, sniff
 from ingestion.settings import IngestionSettings, get_ingestion_settings
 
 log = logging.getLogger(__name__)
@@ -351,8 +355,11 @@ def decode_reply(reply: dict[str, Any]) -> Extraction:
     raise cls(str(error.get("message") or ""), code=str(error.get("code") or "") or None)
 
 
-def extract(data: bytes, settings: IngestionSettings | None = None) -> Extraction:
+def extract(
+    data: bytes, settings: IngestionSettings | None = None, *, file_name: str | None = None
+) -> Extraction:
     """Text of an uploaded PDF, DOCX or text file, parsed in a sandboxed worker process.
+    ``file_name``, when given, must not claim another type than the bytes are.
 
     Raises an ``IngestionError``: ``FileTooLarge``, ``UnsupportedFileType``,
     ``EncryptedDocument``, ``UnsafeDocument``, ``CorruptDocument``, ``ParseTimeout``,
@@ -362,13 +369,72 @@ def extract(data: bytes, settings: IngestionSettings | None = None) -> Extractio
     settings = settings or get_ingestion_settings()
     if len(data) > settings.max_upload_bytes:
         raise FileTooLarge(limit_bytes=settings.max_upload_bytes)
-    sniff(data)  # refuse what is no document here; no worker needs to see it
+    kind = sniff(data)  # refuse what is no document here; no worker needs to see it
+    check_file_name(kind, file_name)
     reply = get_extraction_pool(settings).run(
         encode_request(data, settings), settings.parse_timeout_s
     )
     return decode_reply(reply)
 
 
-async def extract_async(data: bytes, settings: IngestionSettings | None = None) -> Extraction:
-    """``extract`` in a thread, so the event loop keeps serving while a worker parses."""
-    return await asyncio.to_thread(extract, data, settings)
+#: Threads that wait on parse workers. Their own pool, not the event loop's default one: a
+#: thread waits as long as a parse takes (up to the timeout), and a burst of uploads must never
+#: hold every thread that password hashing, DNS or file reads need.
+EXTRACT_THREADS = 8
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def extraction_executor() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(EXTRACT_THREADS, thread_name_prefix="extract")
+        return _executor
+
+
+class _OwnerGates:
+    """At most ``per_owner`` documents of one owner (a user) are parsed at once; the rest of
+    that owner's uploads wait their turn, so one person's burst cannot take every worker while
+    other people's single uploads queue behind it."""
+
+    def __init__(self, per_owner: int) -> None:
+        self.per_owner = per_owner
+        self._gates: dict[object, tuple[asyncio.Semaphore, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, owner: object | None) -> AsyncIterator[None]:
+        if owner is None:
+            yield
+            return
+        gate, users = self._gates.get(owner, (asyncio.Semaphore(self.per_owner), 0))
+        self._gates[owner] = (gate, users + 1)
+        try:
+            async with gate:
+                yield
+        finally:
+            gate, users = self._gates[owner]
+            if users <= 1:
+                del self._gates[owner]
+            else:
+                self._gates[owner] = (gate, users - 1)
+
+
+PARSES_PER_OWNER = 1
+_owner_gates = _OwnerGates(PARSES_PER_OWNER)
+
+
+async def extract_async(
+    data: bytes,
+    settings: IngestionSettings | None = None,
+    *,
+    file_name: str | None = None,
+    owner: object | None = None,
+) -> Extraction:
+    """``extract`` on the extraction threads, so the event loop keeps serving while a worker
+    parses; ``owner`` (a user id) queues one person's documents behind each other."""
+    loop = asyncio.get_running_loop()
+    async with _owner_gates.hold(owner):
+        return await loop.run_in_executor(
+            extraction_executor(), partial(extract, data, settings, file_name=file_name)
+        )

@@ -1,4 +1,7 @@
-"""Decide what an upload is from its bytes alone: never from its name or Content-Type."""
+"""Decide what an upload is from its bytes alone, never from its name or Content-Type; the name
+may only agree with the bytes (``check_file_name``) or have the upload refused. Files that read
+as two types (PDF/ZIP polyglots), Word documents with macros and markup (HTML, SVG) sent as
+text are refused."""
 
 from __future__ import annotations
 
@@ -39,6 +42,33 @@ _WEAK_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"BM", "a BMP image"),
 )
 
+#: Parts that carry VBA macros (MS-OFFMACRO2): vbaProject.bin, and its companion vbaData.xml.
+_MACRO_PARTS = ("vbaproject.bin", "vbadata.xml")
+
+# Text that is markup a browser would run or render: never a CV, whatever its name says.
+_MARKUP_START = re.compile(
+    r"^\s*<(?:(?P<html>!doctype\s+html|html|head|body|meta|script|iframe)|(?P<svg>svg)|"
+    r"(?P<xml>\?xml))\b",
+    re.IGNORECASE,
+)
+_ACTIVE_MARKUP = re.compile(r"<(?:script|iframe|object|embed|svg|html)\b", re.IGNORECASE)
+
+#: File name extensions per kind; a name ending in another known extension disagrees.
+EXTENSIONS: dict[str, frozenset[str]] = {
+    "pdf": frozenset({".pdf"}),
+    "docx": frozenset({".docx"}),
+    "text": frozenset({".txt", ".text", ".md"}),
+}
+_KNOWN_EXTENSIONS = frozenset().union(*EXTENSIONS.values()) | frozenset(
+    {
+        ".doc", ".docm", ".dotx", ".dotm", ".rtf", ".odt", ".pages", ".xls", ".xlsx", ".xlsm",
+        ".ppt", ".pptx", ".pptm", ".html", ".htm", ".xhtml", ".svg", ".xml", ".js", ".png",
+        ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic", ".zip", ".rar",
+        ".7z", ".gz", ".exe", ".dll", ".bat", ".sh", ".ps1", ".jar", ".apk", ".epub", ".csv",
+    }
+)  # fmt: skip
+_KIND_NAMES = {"pdf": "a PDF", "docx": "a Word document (.docx)", "text": "a text file"}
+
 # C0 controls other than tab, newline, vertical tab, form feed and carriage return; DEL; C1.
 _BINARY_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
@@ -54,6 +84,11 @@ def sniff(data: bytes) -> Kind:
     if not data:
         raise CorruptDocument("The file is empty", code="empty_file")
     if b"%PDF-" in data[: PDF_HEADER_WINDOW + 5]:
+        if _opens_as_zip(data):
+            # One file, two readings: whichever a later reader picks, it is not what we checked.
+            raise UnsupportedFileType(
+                f"This file is both a PDF and a ZIP archive; {ACCEPTED}", code="polyglot_file"
+            )
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return _sniff_zip(data)
@@ -75,7 +110,11 @@ def sniff(data: bytes) -> Kind:
     for magic, what in _MAGIC:
         if data.startswith(magic):
             raise unsupported(what)
-    if decode_text(data) is not None:
+    text = decode_text(data)
+    if text is not None:
+        markup = _markup(text)
+        if markup is not None:
+            raise unsupported(markup)
         return "text"
     for magic, what in _WEAK_MAGIC:
         if data.startswith(magic):
@@ -85,6 +124,45 @@ def sniff(data: bytes) -> Kind:
             f"This text file is not UTF-8 encoded; save it as UTF-8, or {ACCEPTED}"
         )
     raise unsupported()
+
+
+def check_file_name(kind: Kind, file_name: str | None) -> None:
+    """The name's extension must agree with what the bytes are: a Word document named
+    ``cv.pdf`` is refused, so no reader downstream is led by the name to the wrong parser. A
+    name without a known extension ("cv", "cv.final") is left to the bytes."""
+    if not file_name:
+        return
+    base = file_name.replace("\\", "/").rsplit("/", 1)[-1].strip().rstrip(".")
+    suffix = ("." + base.rsplit(".", 1)[-1].lower()) if "." in base else ""
+    if suffix in _KNOWN_EXTENSIONS and suffix not in EXTENSIONS[kind]:
+        raise UnsupportedFileType(
+            f"This file is {_KIND_NAMES[kind]} but its name ends in {suffix}; rename it to "
+            f"match what it is, or {ACCEPTED}",
+            code="extension_mismatch",
+        )
+
+
+def _markup(text: str) -> str | None:
+    """What markup ``text`` is (an HTML page, an SVG image, an XML document), or None."""
+    head = text.lstrip("\ufeff")
+    start = _MARKUP_START.match(head)
+    if start is not None:
+        if start.group("svg"):
+            return "an SVG image"
+        if start.group("xml"):
+            return "an SVG image" if re.search(r"<svg\b", head, re.IGNORECASE) else "XML"
+        return "an HTML page"
+    if _ACTIVE_MARKUP.search(head):
+        return "an HTML page"
+    return None
+
+
+def _opens_as_zip(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return bool(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return False
 
 
 def decode_text(data: bytes) -> str | None:
@@ -115,6 +193,12 @@ def _sniff_zip(data: bytes) -> Kind:
             "The file looks like a Word document or ZIP archive but is damaged",
             code="corrupt_archive",
         ) from exc
+    if any(name.lower().endswith(_MACRO_PARTS) for name in names):
+        raise UnsupportedFileType(
+            "This Word document contains macros, which we do not accept; save it as a "
+            "plain .docx (without macros) or PDF and upload that",
+            code="macros_not_accepted",
+        )
     if "[Content_Types].xml" in names and "word/document.xml" in names:
         return "docx"
     if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):

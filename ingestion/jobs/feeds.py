@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import ipaddress
 import json
 import re
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -531,16 +533,80 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 10
+#: Headers that carry credentials: not sent on to another origin by a redirect.
+_CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+
+
+def _internal(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address when it is not a public one (private, loopback, link-local, shared,
+    reserved, multicast, unspecified), else None."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip if (not ip.is_global or ip.is_multicast) else None
+
+
+async def _refuse_internal(url: httpx.URL, settings: FeedSettings) -> None:
+    """Refuse a URL whose host is, or resolves to, an internal address (checked for every hop
+    of a redirect chain, not only the first URL)."""
+    host = url.host
+    if host in settings.trusted_internal_hosts:
+        return
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return  # unresolvable: the request itself fails as a connection error
+    for info in infos:
+        ip = _internal(str(info[4][0]))
+        if ip is not None:
+            raise FeedUnreadable(
+                f"{_safe(url)} leads to an internal address ({ip}); feeds are fetched from "
+                "public addresses only (TABASHIR_FEED_TRUSTED_INTERNAL_HOSTS)"
+            )
+
+
 async def _get(
     client: httpx.AsyncClient, url: httpx.URL, headers: dict[str, str], settings: FeedSettings
 ) -> _Page:
-    """One page, with retries on timeouts, connection errors, 429 and 5xx, and a size cap."""
+    """One page, following redirects ourselves: every hop's address is checked before it is
+    fetched, and credentials are not carried to another origin."""
+    hops = 0
+    while True:
+        await _refuse_internal(url, settings)
+        page = await _get_once(client, url, headers, settings)
+        location = page.headers.get("location")
+        if page.status not in _REDIRECTS or not location:
+            return page
+        hops += 1
+        if hops > MAX_REDIRECTS:
+            raise FeedUnavailable(f"{_safe(url)} redirects too many times")
+        try:
+            target = url.join(location)
+        except (httpx.InvalidURL, ValueError):
+            raise FeedUnreadable(f"{_safe(url)} redirects to an invalid URL") from None
+        if target.scheme not in ("http", "https") or not target.host:
+            raise FeedUnreadable(f"{_safe(url)} redirects to a URL that is not http(s)")
+        if (target.scheme, target.host, target.port) != (url.scheme, url.host, url.port):
+            headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIAL_HEADERS}
+        url = target
+
+
+async def _get_once(
+    client: httpx.AsyncClient, url: httpx.URL, headers: dict[str, str], settings: FeedSettings
+) -> _Page:
+    """One page (a redirect is returned as it is), with retries on timeouts, connection
+    errors, 429 and 5xx, and a size cap."""
     attempt = 0
     while True:
         pause: float | None = None
         try:
             async with asyncio.timeout(settings.http_timeout_s):
-                async with client.stream("GET", url, headers=headers) as response:
+                async with client.stream(
+                    "GET", url, headers=headers, follow_redirects=False
+                ) as response:
                     status = response.status_code
                     if status in _RETRY_STATUSES:
                         problem = f"HTTP {status}"
@@ -622,7 +688,7 @@ async def fetch_http(
     owned = client is None
     http = client or httpx.AsyncClient(
         timeout=settings.http_timeout_s,
-        follow_redirects=True,
+        follow_redirects=False,  # _get follows them, checking every hop
         headers={"User-Agent": settings.user_agent},
     )
     result = ParsedFeed(pages=0)

@@ -29,6 +29,11 @@ class FeedSettings(BaseSettings):
     max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     #: Most pages followed through ``next`` links.
     max_pages: int = Field(default=100, gt=0)
+    #: Feed URLs, and every redirect they lead to, must resolve to public addresses: private,
+    #: loopback, link-local (cloud metadata), shared and reserved ranges are refused, so a feed
+    #: cannot make the server fetch from inside its network. Host names listed here (exactly as
+    #: in the URL, e.g. "feeds.internal" or "127.0.0.1") are trusted with internal addresses.
+    trusted_internal_hosts: list[str] = Field(default_factory=list)
     #: User-Agent sent to feed servers.
     user_agent: str = "tabashir-feed-reader/0.1"
     #: rapidfuzz token_set_ratio (0-100) of two descriptions at or above which two postings of

@@ -1,7 +1,15 @@
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
 import pytest
+from pydantic import SecretStr
+
+from api.app import create_app
+from api.settings import ApiSettings
+from api.state import AppState
+from indexing.lexical import TantivyJobIndex
 
 pytestmark = pytest.mark.integration
 
@@ -49,6 +57,38 @@ async def test_metrics_are_exposed_in_prometheus_format(client: httpx.AsyncClien
     )
 
 
+async def test_metrics_are_not_served_to_the_world(
+    settings: ApiSettings, app_state: AppState
+) -> None:
+    def client_from(app_settings: ApiSettings, address: str) -> httpx.AsyncClient:
+        state = dataclasses.replace(app_state, settings=app_settings)
+        app = create_app(app_settings, state=state)
+        transport = httpx.ASGITransport(app=app, client=(address, 40000))
+        return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+    # No token configured: this machine only.
+    async with client_from(settings, "203.0.113.7") as outsider:
+        refused = await outsider.get("/metrics")
+        assert refused.status_code == 403
+        assert refused.json()["code"] == "metrics_forbidden"
+    async with client_from(settings, "::1") as local:
+        assert (await local.get("/metrics")).status_code == 200
+    # A token configured: that bearer token, from anywhere, and nothing else (loopback too).
+    with_token = settings.model_copy(update={"metrics_token": SecretStr("scrape-me-0123456789")})
+    async with client_from(with_token, "203.0.113.7") as scraper:
+        assert (await scraper.get("/metrics")).status_code == 401
+        wrong = await scraper.get("/metrics", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        assert wrong.headers["www-authenticate"].startswith("Bearer")
+        good = await scraper.get(
+            "/metrics", headers={"Authorization": "Bearer scrape-me-0123456789"}
+        )
+        assert good.status_code == 200
+        assert "tabashir_http_requests_total" in good.text
+    async with client_from(with_token, "127.0.0.1") as local:
+        assert (await local.get("/metrics")).status_code == 401
+
+
 async def test_openapi_lists_the_routes(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     for path in (
@@ -60,3 +100,24 @@ async def test_openapi_lists_the_routes(client: httpx.AsyncClient) -> None:
         assert path in spec["paths"]
     docs = await client.get("/docs")
     assert docs.status_code == 200
+
+
+async def test_an_unopenable_search_index_is_a_503_and_health_says_so(
+    client: httpx.AsyncClient, lexical_index: TantivyJobIndex
+) -> None:
+    assert (await client.get("/health")).json()["lexical"]["status"] == "ok"
+    # The current generation now names a folder that is not there (a disk lost, a bad copy).
+    current = lexical_index.root / "current"
+    current.unlink()
+    current.symlink_to("gen-that-is-gone")
+    search = await client.get("/api/v1/search/jobs?q=nurse")
+    assert search.status_code == 503, search.text
+    assert search.json()["code"] == "search_unavailable"
+    assert int(search.headers["retry-after"]) > 0
+    health = await client.get("/health")
+    assert health.status_code == 200  # the database is up: the rest of the API serves
+    body = health.json()
+    assert body["lexical"]["status"] == "down"
+    assert body["status"] == "degraded"
+    metrics = await client.get("/metrics")
+    assert "tabashir_lexical_index_up 0.0" in metrics.text

@@ -222,3 +222,32 @@ def test_part_declared_xml_under_another_name_is_scanned(cv_docx: bytes) -> None
     # The same bytes as an undeclared binary part are no XML of anyone's.
     plain = documents.rezip(cv_docx, add=[("word/theme/extra.bin", b"<!DOCTYPE x><x/>")])
     assert extract_in_process(plain).status == "ok"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "declared"),
+    [
+        ("utf-32", "UTF-32"),  # with a BOM
+        ("utf-32-le", "UTF-32"),  # no BOM: found from the byte pattern
+        ("utf-32-be", "UTF-32"),
+        ("utf-16-be", "UTF-16"),
+        ("cp037", "IBM037"),  # EBCDIC, named by its declaration
+        ("utf-7", "UTF-7"),  # "<" is "+ADw-": no byte scan sees it, the decoded text does
+    ],
+)
+def test_a_doctype_is_refused_in_every_encoding_xml_allows(
+    cv_docx: bytes, encoding: str, declared: str
+) -> None:
+    styles = f'<?xml version="1.0" encoding="{declared}"?><!DOCTYPE x [<!ENTITY a "b">]><x/>'
+    docx = documents.rezip(cv_docx, replace={"word/styles.xml": styles.encode(encoding)})
+    with pytest.raises(UnsafeDocument) as caught:
+        extract_in_process(docx)
+    assert caught.value.code == "xml_doctype"
+
+
+def test_an_xml_part_in_an_encoding_we_cannot_read_is_refused(cv_docx: bytes) -> None:
+    styles = b'<?xml version="1.0" encoding="x-no-such-charset"?><x/>'
+    docx = documents.rezip(cv_docx, replace={"word/styles.xml": styles})
+    with pytest.raises(UnsafeDocument) as caught:
+        extract_in_process(docx)
+    assert caught.value.code == "xml_encoding"

@@ -1,4 +1,4 @@
-"""The type of an upload comes from its bytes; names and Content-Types are never consulted."""
+"""The type of an upload comes from its bytes; a name may only agree with them (or be refused)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import pytest
 
 from ingestion.errors import CorruptDocument, EncryptedDocument, UnsupportedFileType
 from ingestion.extract import extract_in_process, sniff
+from ingestion.extract.sniff import Kind, check_file_name
+from ingestion.settings import IngestionSettings
 from tests.ingestion.fixtures import documents
 
 pytestmark = pytest.mark.unit
@@ -116,3 +118,85 @@ def test_blank_text_has_no_text() -> None:
     with pytest.raises(CorruptDocument) as caught:
         extract_in_process(b"  \n\t\n  ")
     assert caught.value.code == "empty_document"
+
+
+# --- type confusion ----------------------------------------------------------------------------
+
+
+def test_a_pdf_that_is_also_a_zip_archive_is_refused(english_pdf: bytes, cv_docx: bytes) -> None:
+    # A ZIP's directory sits at its end, so a PDF with a ZIP appended opens as both.
+    for polyglot in (english_pdf + cv_docx, b"%PDF-1.7\n" + cv_docx):
+        with pytest.raises(UnsupportedFileType) as caught:
+            sniff(polyglot)
+        assert caught.value.code == "polyglot_file"
+    assert sniff(english_pdf) == "pdf"
+
+
+def test_a_word_document_with_macros_is_refused(cv_docx: bytes) -> None:
+    macro = documents.rezip(cv_docx, add=[("word/vbaProject.bin", b"\xd0\xcf\x11\xe0" + bytes(64))])
+    with pytest.raises(UnsupportedFileType) as caught:
+        sniff(macro)
+    assert caught.value.code == "macros_not_accepted"
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"<!DOCTYPE html><html><body>Layla Haddad</body></html>", "HTML"),
+        (b"  <html><script>alert(1)</script></html>", "HTML"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
+        (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>', "SVG"),
+        (b"Layla Haddad\nData Analyst\n<script>steal()</script>", "HTML"),
+    ],
+)
+def test_markup_is_not_a_text_cv(data: bytes, what: str) -> None:
+    with pytest.raises(UnsupportedFileType) as caught:
+        sniff(data)
+    assert what in caught.value.message
+
+
+def test_plain_text_mentioning_angle_brackets_is_still_text() -> None:
+    assert sniff(b"Layla Haddad\nSkills: C++, a < b, 5 > 3, <10 years") == "text"
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "ok"),
+    [
+        ("pdf", "cv.pdf", True),
+        ("pdf", "CV.PDF", True),
+        ("docx", "cv.docx", True),
+        ("text", "cv.txt", True),
+        ("pdf", "cv", True),  # no extension: the bytes decide
+        ("pdf", "Layla.Haddad.final", True),  # not a file type's extension
+        ("docx", "cv.pdf", False),
+        ("text", "cv.pdf", False),
+        ("pdf", "cv.docx", False),
+        ("text", "cv.html", False),
+        ("pdf", "cv.pdf.exe", False),
+        ("docx", "folder\\cv.doc", False),
+    ],
+)
+def test_the_name_must_agree_with_the_bytes(kind: Kind, name: str, ok: bool) -> None:
+    if ok:
+        check_file_name(kind, name)
+        return
+    with pytest.raises(UnsupportedFileType) as caught:
+        check_file_name(kind, name)
+    assert caught.value.code == "extension_mismatch"
+
+
+def test_extracted_text_is_capped_at_a_line_break() -> None:
+    line = "Built dashboards in SQL and Python for the finance team.\n"
+    huge = ("Layla Haddad\n" + line * 5000).encode()  # ~290,000 characters of text
+    settings = IngestionSettings(max_text_chars=100_000)
+    extraction = extract_in_process(huge, settings)
+    assert len(extraction.text) <= 100_000
+    assert len(extraction.text) > 99_000
+    assert extraction.text.endswith("finance team.")  # cut between lines, not inside one
+    assert extraction.message is not None
+    assert "100,000 characters" in extraction.message
+    assert len(extraction.search_text) <= 100_000
+    # The default keeps every real CV whole (the longest of 310 runs to 63,249 characters).
+    assert IngestionSettings().max_text_chars == 100_000
+    small = extract_in_process(b"Layla Haddad\n" + line.encode() * 10)
+    assert small.message is None

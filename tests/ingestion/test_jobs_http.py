@@ -99,7 +99,16 @@ def server() -> Iterator[FeedServer]:
     s.httpd.server_close()
 
 
-FAST = FeedSettings(http_timeout_s=2.0, http_retries=2, http_backoff_s=0.01, max_bytes=100_000)
+#: The test server listens on 127.0.0.1: trusted here, as an operator would trust an internal
+#: feed host (TABASHIR_FEED_TRUSTED_INTERNAL_HOSTS).
+LOCAL = ["127.0.0.1"]
+FAST = FeedSettings(
+    http_timeout_s=2.0,
+    http_retries=2,
+    http_backoff_s=0.01,
+    max_bytes=100_000,
+    trusted_internal_hosts=LOCAL,
+)
 
 
 async def test_etag_then_304_not_modified(server: FeedServer) -> None:
@@ -219,7 +228,9 @@ async def test_timeout(server: FeedServer) -> None:
         send(h, [job(1)])
 
     server.routes["/slow"] = slow
-    settings = FeedSettings(http_timeout_s=0.3, http_retries=1, http_backoff_s=0.01)
+    settings = FeedSettings(
+        http_timeout_s=0.3, http_retries=1, http_backoff_s=0.01, trusted_internal_hosts=LOCAL
+    )
     started = time.monotonic()
     with pytest.raises(FeedUnavailable, match=r"within 0\.3 s"):
         await fetch_http(server.url("/slow"), settings=settings)
@@ -238,7 +249,7 @@ async def test_slow_drip_is_bounded_by_the_timeout(server: FeedServer) -> None:
             time.sleep(0.1)
 
     server.routes["/drip"] = drip
-    settings = FeedSettings(http_timeout_s=0.5, http_retries=0)
+    settings = FeedSettings(http_timeout_s=0.5, http_retries=0, trusted_internal_hosts=LOCAL)
     started = time.monotonic()
     with pytest.raises(FeedUnavailable):
         await fetch_http(server.url("/drip"), settings=settings)
@@ -299,5 +310,62 @@ async def test_connection_refused_is_unavailable() -> None:
     with pytest.raises(FeedUnavailable, match="connection failed"):
         await fetch_http(
             f"http://127.0.0.1:{port}/feed",
-            settings=FeedSettings(http_retries=1, http_backoff_s=0.01),
+            settings=FeedSettings(
+                http_retries=1, http_backoff_s=0.01, trusted_internal_hosts=LOCAL
+            ),
         )
+
+
+def redirect(to: str, status: int = 302) -> Route:
+    def answer(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(status)
+        h.send_header("Location", to)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    return answer
+
+
+async def test_internal_addresses_are_refused_at_every_hop(server: FeedServer) -> None:
+    port = server.httpd.server_address[1]
+    server.routes["/feed"] = lambda h: send(h, [job(1)])
+    # Without trust, the local server itself is an internal address.
+    with pytest.raises(FeedUnreadable, match="internal address"):
+        await fetch_http(server.url("/feed"), settings=FeedSettings(http_retries=0))
+    assert server.hits["/feed"] == 0  # refused before any request was sent
+    # A trusted first hop that redirects elsewhere inside: "localhost" is not trusted, and it
+    # resolves to loopback; the metadata address and a private range likewise.
+    for target in (
+        f"http://localhost:{port}/feed",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.7/feed",
+        f"http://[::1]:{port}/feed",
+    ):
+        server.routes["/hop"] = redirect(target)
+        with pytest.raises(FeedUnreadable, match="internal address"):
+            await fetch_http(server.url("/hop"), settings=FAST)
+    assert server.hits["/feed"] == 0
+    # Redirects within the trusted host are followed as before.
+    server.routes["/moved"] = redirect("/feed", status=301)
+    feed = await fetch_http(server.url("/moved"), settings=FAST)
+    assert [r.item.external_id for r in feed.items] == ["J-1"]
+
+
+async def test_credentials_are_not_carried_to_another_origin(server: FeedServer) -> None:
+    port = server.httpd.server_address[1]
+    server.routes["/feed"] = lambda h: send(h, [job(1)])
+    server.routes["/start"] = redirect(f"http://localhost:{port}/feed")
+    trusted = FAST.model_copy(update={"trusted_internal_hosts": ["127.0.0.1", "localhost"]})
+    await fetch_http(
+        server.url("/start"), settings=trusted, headers={"Authorization": "Bearer feed-key"}
+    )
+    start, moved = server.headers
+    assert start["authorization"] == "Bearer feed-key"
+    assert "authorization" not in moved
+
+
+async def test_endless_redirects_are_refused(server: FeedServer) -> None:
+    server.routes["/a"] = redirect("/b")
+    server.routes["/b"] = redirect("/a")
+    with pytest.raises(FeedUnavailable, match="redirects too many times"):
+        await fetch_http(server.url("/a"), settings=FAST)

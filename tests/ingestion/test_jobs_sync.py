@@ -36,6 +36,7 @@ async def test_sync_sources(server: FeedServer, session: AsyncSession) -> None:
     )
     settings = FeedSettings(
         http_retries=1,
+        trusted_internal_hosts=["127.0.0.1"],
         http_backoff_s=0.01,
         sources={
             "board": FeedSource(url=server.url("/board")),

@@ -596,3 +596,106 @@ async def test_expired_reset_token_is_refused(
         "/api/auth/reset-password", json={"token": token, "password": "reset passphrase 2026"}
     )
     assert_error(response, 400, "invalid_token")
+
+
+@pytest.mark.parametrize("password", ["password", "12345678", "qwertyuiop", "Password1"])
+async def test_registration_refuses_common_passwords(
+    client: httpx.AsyncClient, password: str
+) -> None:
+    refused = assert_error(await register(client, password=password), 422, "validation_error")
+    assert "too common" in refused["error"]
+
+
+async def test_a_password_change_voids_reset_links_sent_before_it(
+    client: httpx.AsyncClient, user_factory: UserFactory, session: AsyncSession
+) -> None:
+    user = await user_factory()
+    tokens = await login(client, user.email)
+    await client.post("/api/auth/forgot-password", json={"email": user.email})
+    link = await emailed_token(session, user.email, "reset_password")
+    changed = await client.post(
+        f"{ME}/password",
+        headers=bearer(tokens["accessToken"]),
+        json={"currentPassword": PASSWORD, "newPassword": "a brand new passphrase"},
+    )
+    assert changed.status_code == 200, changed.text
+    late = await client.post(
+        "/api/auth/reset-password", json={"token": link, "password": "the attacker's choice"}
+    )
+    assert_error(late, 400, "invalid_token")
+    await login(client, user.email, "a brand new passphrase")
+
+
+async def test_a_password_reset_voids_outstanding_verification_links(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    assert (await register(client)).status_code == 201
+    verify_link = await emailed_token(session, "layla@example.com", "verify_email")
+    await client.post("/api/auth/forgot-password", json={"email": "layla@example.com"})
+    reset_link = await emailed_token(session, "layla@example.com", "reset_password")
+    done = await client.post(
+        "/api/auth/reset-password", json={"token": reset_link, "password": "reset passphrase 2026"}
+    )
+    assert done.status_code == 200, done.text
+    late = await client.post("/api/auth/verify-email", json={"token": verify_link})
+    assert_error(late, 400, "invalid_token")
+
+
+async def test_refresh_token_reuse_ends_the_stolen_sessions_access_tokens_at_once(
+    client: httpx.AsyncClient, user_factory: UserFactory
+) -> None:
+    user = await user_factory()
+    first = await login(client, user.email)
+    # The thief trades the stolen refresh token first and holds a live access token.
+    thief = (await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})).json()
+    assert (await client.get(ME, headers=bearer(thief["accessToken"]))).status_code == 200
+    # The victim's app presents the same (now used) token: reuse is detected.
+    reuse = await client.post(REFRESH, json={"refreshToken": first["refreshToken"]})
+    assert_error(reuse, 401, "invalid_refresh_token")
+    # Not 15 minutes later: now.
+    assert_error(await client.get(ME, headers=bearer(thief["accessToken"])), 401, "token_revoked")
+    # The user signs in again as usual.
+    again = await login(client, user.email)
+    assert (await client.get(ME, headers=bearer(again["accessToken"]))).status_code == 200
+
+
+async def test_rotation_never_extends_a_sessions_absolute_lifetime(
+    client: httpx.AsyncClient, user_factory: UserFactory, session: AsyncSession
+) -> None:
+    user = await user_factory()
+    tokens = await login(client, user.email)
+    family_expiry = (await session.execute(select(RefreshToken.expires_at))).scalar_one()
+    for _ in range(3):
+        tokens = (await client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]})).json()
+    expiries = (await session.execute(select(RefreshToken.expires_at))).scalars().all()
+    assert len(expiries) == 4
+    assert set(expiries) == {family_expiry}
+    # At the family's expiry the newest token is refused too.
+    await session.execute(update(RefreshToken).values(expires_at=func.now() - timedelta(seconds=1)))
+    await session.commit()
+    assert_error(
+        await client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]}),
+        401,
+        "invalid_refresh_token",
+    )
+
+
+async def test_an_idle_session_ends_before_its_absolute_expiry(
+    client: httpx.AsyncClient,
+    user_factory: UserFactory,
+    session: AsyncSession,
+    settings: ApiSettings,
+) -> None:
+    user = await user_factory()
+    tokens = await login(client, user.email)
+    idle = timedelta(seconds=settings.auth.refresh_token_idle_s)
+    assert idle < timedelta(seconds=settings.auth.refresh_token_ttl_s)
+    await session.execute(
+        update(RefreshToken).values(created_at=func.now() - idle - timedelta(minutes=1))
+    )
+    await session.commit()
+    assert_error(
+        await client.post(REFRESH, json={"refreshToken": tokens["refreshToken"]}),
+        401,
+        "invalid_refresh_token",
+    )

@@ -21,6 +21,7 @@ from api.accounts.security import (
     ExpiredTokenError,
     InvalidTokenError,
     Passwords,
+    common_passwords,
     decode_access_token,
     issue_access_token,
     password_problem,
@@ -90,7 +91,12 @@ def test_rehash_is_needed_when_the_cost_changes() -> None:
     ("password", "ok"),
     [
         ("short", False),
-        ("12345678", True),
+        ("12345678", False),  # common: on the shipped list
+        ("password", False),
+        ("Password1", False),  # compared case-insensitively
+        ("ｑｗｅｒｔｙｕｉｏｐ", False),  # full-width letters: NFKC makes them "qwertyuiop"
+        ("correct horse battery staple", True),
+        ("83610427", True),
         ("x" * 256, True),
         ("x" * 257, False),
         ("        ", False),
@@ -100,6 +106,13 @@ def test_rehash_is_needed_when_the_cost_changes() -> None:
 )
 def test_password_policy(password: str, ok: bool) -> None:
     assert (password_problem(password) is None) is ok
+
+
+def test_the_common_password_list_ships_with_the_code() -> None:
+    listed = common_passwords()
+    assert len(listed) > 10_000
+    assert {"password", "12345678", "qwertyuiop", "password1"} <= listed
+    assert all(len(p) >= 8 for p in listed)
 
 
 # --- access tokens -----------------------------------------------------------------------------

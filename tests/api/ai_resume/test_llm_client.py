@@ -7,7 +7,9 @@ the real OpenAI SDK), because there is no local server that speaks for a languag
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -224,3 +226,43 @@ async def test_usage_rows_are_written_per_user(
     row = (await session.execute(select(LlmUsage).where(LlmUsage.user_id == alice.id))).scalar_one()
     assert (row.prompt_tokens, row.completion_tokens, row.status) == (1200, 300, "ok")
     assert row.cost_usd == Decimal("0.000360")
+
+
+@pytest.mark.unit
+async def test_the_whole_call_is_bounded_retries_included() -> None:
+    calls = 0
+
+    async def hanging(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(60)  # a provider that accepts the request and never answers
+        raise AssertionError("unreachable")
+
+    settings = LlmSettings(
+        api_key="test-key",
+        base_url="https://llm.test/v1",
+        backoff_s=0,
+        max_retries=5,
+        timeout_s=60,
+        total_timeout_s=0.5,
+    )
+    client = LlmClient(settings, transport=httpx.MockTransport(hanging))
+    started = time.perf_counter()
+    with pytest.raises(LlmUnavailable) as raised:
+        await _ask(client)
+    assert time.perf_counter() - started < 3
+    assert raised.value.status_code == 503
+    assert calls == 1
+
+
+@pytest.mark.unit
+async def test_an_over_long_answer_is_refused_not_returned() -> None:
+    huge = json.dumps({"summary": "word " * 40_000, "years": 3})  # 200,000 characters
+    provider = FakeProvider(lambda body: huge)
+    records, sink = _records()
+    with pytest.raises(LlmBadOutput):
+        await _ask(provider.client(max_output_chars=64_000), sink)
+    assert len(provider.requests) == 2  # the answer and one repair round, both refused
+    assert [r.status for r in records] == ["invalid_output", "invalid_output"]
+    fine = FakeProvider(lambda body: json.dumps({"summary": "Data analyst.", "years": 3}))
+    assert (await _ask(fine.client())).years == 3

@@ -361,3 +361,51 @@ async def test_a_job_posted_through_rest_gets_its_skills_like_a_feed_item(
     named_job = await session.get(Job, uuid.UUID(named.json()["id"]))
     assert named_job is not None
     assert named_job.skills[:2] == ["docker", "Kubernetes"]  # the recruiter's words, kept
+
+
+async def test_a_partial_update_changes_only_the_fields_it_names(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    job = await make_job(
+        session,
+        salary_min=10000,
+        salary_max=12000,
+        salary_currency="AED",
+        experience_min=2,
+        experience_max=5,
+    )
+    url = f"/api/v1/resume/jobs/{job.id}"
+    raised = await client.put(url, json={"salary_max": 15000}, headers=SERVICE)
+    assert raised.status_code == 200, raised.text
+    body = raised.json()
+    assert (body["salary_min"], body["salary_max"], body["salary_currency"]) == (
+        10000,
+        15000,
+        "AED",
+    )
+    longer = (await client.put(url, json={"experience_max": 8}, headers=SERVICE)).json()
+    assert (longer["experience_min"], longer["experience_max"]) == (2, 8)
+    assert longer["salary_min"] == 10000
+    floor = (await client.put(url, json={"salary_min": 11000}, headers=SERVICE)).json()
+    assert (floor["salary_min"], floor["salary_max"]) == (11000, 15000)
+    # One bound past the stored other is refused, not silently stored upside down.
+    assert_error(
+        await client.put(url, json={"salary_max": 9000}, headers=SERVICE),
+        422,
+        "invalid_salary_range",
+    )
+    assert_error(
+        await client.put(url, json={"experience_min": 9}, headers=SERVICE),
+        422,
+        "invalid_experience_range",
+    )
+    # An explicit null clears the one field.
+    cleared = (await client.put(url, json={"salary_max": None}, headers=SERVICE)).json()
+    assert (cleared["salary_min"], cleared["salary_max"]) == (11000, None)
+
+
+async def test_get_on_the_seed_match_path_says_to_post(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/api/v1/resume/jobs/match", headers=SERVICE)
+    body = assert_error(answer, 405, "method_not_allowed")
+    assert "POST" in body["error"]
+    assert answer.headers["allow"] == "POST"

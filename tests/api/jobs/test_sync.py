@@ -45,6 +45,7 @@ async def test_sync_jobs_imports_configured_feeds(
     server.routes["/down"] = lambda h: send(h, {}, status=500)
     app.dependency_overrides[feed_settings] = lambda: FeedSettings(
         http_retries=0,
+        trusted_internal_hosts=["127.0.0.1"],
         sources={
             "board": FeedSource(url=server.url("/board")),
             "down": FeedSource(url=server.url("/down")),

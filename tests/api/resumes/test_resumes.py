@@ -4,6 +4,8 @@ ownership (another user's CV is a 404), recruiter access, duplicate, edit, delet
 from __future__ import annotations
 
 import io
+import uuid
+import zipfile
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -21,7 +23,7 @@ from api.resumes.settings import CvSettings, get_cv_settings
 from api.resumes.tasks import delete_stored_file
 from ingestion.cv_parser import parse_cv
 from ingestion.extract import extract_in_process
-from ingestion.render import render_pdf
+from ingestion.render import DOCX_MIME, render_docx, render_pdf
 from models import Job, JobApplication, Resume, Task, User
 from models.cv_services import ResumeDerivation
 from models.enums import UserType
@@ -263,6 +265,10 @@ async def test_export_pdf_and_word(
     assert pdf.status_code == 200, pdf.text
     assert pdf.headers["content-type"] == "application/pdf"
     assert 'filename="Joseph-Sharma-cv-en.pdf"' in pdf.headers["content-disposition"]
+    assert pdf.headers["x-content-type-options"] == "nosniff"
+    original = await client.get(f"{BASE}/{rid}/file", headers=headers_for(alice))
+    assert original.status_code == 200
+    assert original.headers["x-content-type-options"] == "nosniff"
     assert len(PdfReader(io.BytesIO(pdf.content)).pages) == 1
     assert "WORK EXPERIENCE" in extract_in_process(pdf.content).text
 
@@ -270,6 +276,7 @@ async def test_export_pdf_and_word(
         f"{BASE}/{rid}/export/word", headers=headers_for(alice), json={"language": "ar"}
     )
     assert word.status_code == 200, word.text
+    assert word.headers["x-content-type-options"] == "nosniff"
     assert word.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.wordprocessingml"
     )
@@ -371,3 +378,70 @@ async def test_a_resume_stored_in_an_older_shape_is_read_from_its_text(
     assert detail.json()["parsed"]["personal"]["email"] == "joseph.sharma@example.com"
     pdf = await client.post(f"{BASE}/{legacy.id}/export/pdf", headers=headers_for(alice))
     assert pdf.status_code == 200, pdf.text
+
+
+async def test_type_confusion_is_refused_and_the_stored_type_is_what_the_bytes_are(
+    client: httpx.AsyncClient,
+    user_factory: UserFactory,
+    headers_for: Headers,
+    session: AsyncSession,
+) -> None:
+    alice = await user_factory()
+    headers = headers_for(alice)
+    docx = render_docx(parse_cv(EN_CV))
+    html = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    macro_docx = _with_part(docx, "word/vbaProject.bin", b"\xd0\xcf\x11\xe0" + bytes(64))
+    for data, name, code in (
+        (html, "cv.pdf", "unsupported_file_type"),
+        (svg, "cv.pdf", "unsupported_file_type"),
+        (docx, "cv.pdf", "extension_mismatch"),
+        (cv_pdf() + docx, "cv.pdf", "polyglot_file"),
+        (macro_docx, "cv.docx", "macros_not_accepted"),
+    ):
+        refused = await upload(client, headers, data, name=name, mime="application/pdf")
+        assert_error(refused, 415, code)
+    assert await session.scalar(select(func.count()).where(Resume.user_id == alice.id)) == 0
+    # A Word document sent with a PDF Content-Type but a truthful name is stored as Word.
+    fine = await upload(client, headers, docx, name="cv.docx", mime="application/pdf")
+    assert fine.status_code == 201, fine.text
+    stored = await session.get(Resume, uuid.UUID(fine.json()["id"]))
+    assert stored is not None
+    assert stored.mime_type == DOCX_MIME
+
+
+def _with_part(docx: bytes, name: str, data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+        dst.writestr(name, data)
+    return out.getvalue()
+
+
+async def test_uploads_are_rate_limited_per_user(
+    client: httpx.AsyncClient, user_factory: UserFactory, headers_for: Headers
+) -> None:
+    alice, bob = await user_factory(), await user_factory()
+    # The same file again is cheap to answer, but each upload still counts.
+    for _ in range(10):
+        assert (await upload(client, headers_for(alice))).status_code in (200, 201)
+    refused = await upload(client, headers_for(alice))
+    assert_error(refused, 429, "rate_limited")
+    assert 0 < int(refused.headers["retry-after"]) <= 2 * 600  # the sliding window's estimate
+    # Another user is not held back by Alice's uploads.
+    assert (await upload(client, headers_for(bob))).status_code == 201
+
+
+async def test_nul_in_a_multipart_field_is_a_422(
+    client: httpx.AsyncClient,
+    user_factory: UserFactory,
+    headers_for: Headers,
+    session: AsyncSession,
+) -> None:
+    alice = await user_factory()
+    refused = await client.post(
+        BASE, headers=headers_for(alice), files=files(cv_pdf()), data={"title": "My\x00CV"}
+    )
+    assert_error(refused, 422, "validation_error")
+    assert await session.scalar(select(func.count()).where(Resume.user_id == alice.id)) == 0

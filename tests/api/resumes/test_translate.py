@@ -7,21 +7,28 @@ the transport — retries, validation, repair, accounting, storage — is the re
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from api.accounts.security import issue_access_token
+from api.app import create_app
 from api.billing import ledger
 from api.integrations.llm import LlmClient
 from api.resumes.settings import CvSettings, get_cv_settings
+from api.settings import ApiSettings
+from api.state import AppState
 from models import Resume, User
 from models.cv_services import ResumeDerivation
+from models.db import make_sessionmaker
 from models.enums import CreditType
 from tests.api.resumes.support import (
     FakeProvider,
@@ -30,7 +37,7 @@ from tests.api.resumes.support import (
     prefixing_translator,
     user_fields,
 )
-from tests.fixtures.users import assert_error
+from tests.fixtures.users import assert_error, make_user
 
 pytestmark = pytest.mark.integration
 
@@ -232,3 +239,49 @@ async def test_translation_is_charged_only_when_configured_and_on_success(
     done = await client.post(f"{BASE}/{rid}/translate", headers=headers_for(alice))
     assert done.status_code == 201, done.text
     assert await ledger.balance(session, alice.id, CreditType.JOB_COUNT) == 0
+
+
+async def test_language_model_features_are_rate_limited_per_user(
+    settings: ApiSettings, app_state: AppState, engine: AsyncEngine
+) -> None:
+    # Real commits: a refused request must not roll its hit back, and here every request is
+    # refused (no such CV), which in the shared test transaction would undo the counter.
+    real = make_sessionmaker(engine)
+    async with real() as setup:
+        alice = await make_user(setup, settings.auth)
+        bob = await make_user(setup, settings.auth)
+    state = dataclasses.replace(app_state, sessionmaker=real)
+    app = create_app(settings, state=state)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            alice_h = {"Authorization": f"Bearer {bearer_token(settings, alice)}"}
+            bob_h = {"Authorization": f"Bearer {bearer_token(settings, bob)}"}
+            # Every call counts, whatever it then answers (here: no such CV).
+            for _ in range(30):
+                missing = await client.post(f"{BASE}/{uuid.uuid4()}/translate", headers=alice_h)
+                assert missing.status_code == 404
+            refused = await client.post(f"{BASE}/{uuid.uuid4()}/translate", headers=alice_h)
+            assert_error(refused, 429, "rate_limited")
+            assert int(refused.headers["retry-after"]) > 0
+            # The AI resume builder shares the budget.
+            build = await client.post("/api/ai-resume/create", headers=alice_h, json={})
+            assert_error(build, 429, "rate_limited")
+            other = await client.post(f"{BASE}/{uuid.uuid4()}/translate", headers=bob_h)
+            assert other.status_code == 404
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(text("DELETE FROM rate_limit_counters WHERE key LIKE 'ai:user:%'"))
+            for user in (alice, bob):
+                await conn.execute(text("DELETE FROM users WHERE id = :id"), {"id": user.id})
+
+
+def bearer_token(settings: ApiSettings, user: User) -> str:
+    token, _ = issue_access_token(
+        settings.auth,
+        user_id=user.id,
+        epoch=user.token_epoch,
+        user_type=user.user_type.value,
+        session_id=uuid.uuid4(),
+    )
+    return token
