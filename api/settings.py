@@ -204,6 +204,13 @@ class ApiSettings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     #: The web app: password-reset links and the landing page after social sign-in.
     web_app_url: str = "http://127.0.0.1:3000"
+    #: `tabashir up` loads the demo data set into an empty database (false: start empty).
+    demo: bool = True
+    #: Seconds between polls of an empty task queue by the worker `tabashir up` runs in-process.
+    worker_poll_s: float = Field(default=0.5, gt=0, le=60)
+    #: Development only, with no SMTP_SERVER set: the in-process worker delivers the outbox to a
+    #: local SMTP catcher, read at /console/mailbox (false: emails stay pending in the outbox).
+    dev_mailbox: bool = True
     auth: AuthSettings = Field(default_factory=AuthSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from models import (
     Recruiter,
     Resume,
     SavedJob,
+    Task,
     User,
 )
 from models.enums import (
@@ -209,3 +210,21 @@ def load_demo(
         counts = write_dataset(session, data)
         session.commit()
     return "demo: loaded " + ", ".join(f"{v} {k}" for k, v in counts.items())
+
+
+def queue_derived_work(conn: Connection) -> None:
+    """Queue what a freshly loaded data set needs, for the worker `tabashir up` runs: vectors and
+    the lexical index first, then the batch recommendations (a second later, so a single worker
+    claims them in that order). The server answers meanwhile; nothing here blocks start-up."""
+    now = datetime.now(UTC)
+    with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
+        session.add(Task(id=uuid.uuid4(), kind="embed_missing", payload={}, run_after=now))
+        session.add(
+            Task(
+                id=uuid.uuid4(),
+                kind="refresh_recommendations",
+                payload={},
+                run_after=now + timedelta(seconds=1),
+            )
+        )
+        session.commit()
