@@ -113,10 +113,12 @@ def demo(
     ] = None,
     embed: Annotated[bool, typer.Option(help="Then embed and index it (reindex).")] = True,
 ) -> None:
-    """Load the bilingual demo data set (jobs, candidates with CVs, recruiters, an admin)."""
+    """Load the bilingual demo data set (jobs, candidates with CVs, recruiters, an admin).
+    Development only; there every demo user signs in with the demo password (README)."""
     from api.demo.loader import load_demo
     from models.db import make_sync_engine
 
+    password_hash = _demo_password_hash()
     try:
         engine = make_sync_engine(_sync_url())
     except DatabaseError as exc:
@@ -129,6 +131,7 @@ def demo(
             today=ref,
             if_empty=if_empty,
             progress=lambda msg: typer.echo(msg, err=True),
+            password_hash=password_hash,
         )
     engine.dispose()
     typer.echo(summary)
@@ -225,11 +228,29 @@ def up(
     serve(host=host, port=port, worker=True)
 
 
+def _demo_password_hash() -> str:
+    """The hash of the demo password; refuses outside development (demo data and a published
+    password have no place in production)."""
+    from api.accounts.security import passwords_for
+    from api.demo.loader import DEMO_PASSWORD
+    from api.settings import get_api_settings
+
+    settings = get_api_settings()
+    if settings.env != "development":
+        _fail(
+            f"the demo data set and its published password are for development only "
+            f"(TABASHIR_ENV={settings.env}); start with --no-demo or TABASHIR_DEMO=false"
+        )
+    return passwords_for(settings.auth).hash(DEMO_PASSWORD)
+
+
 def _load_demo_if_empty() -> None:
-    """The demo set into an empty database, with its indexing queued for the worker."""
-    from api.demo.loader import load_demo, queue_derived_work
+    """The demo set into an empty database, with its indexing queued for the worker; the
+    documented demo accounts get the demo password if they have none."""
+    from api.demo.loader import load_demo, queue_derived_work, set_demo_passwords
     from models.db import make_sync_engine
 
+    password_hash = _demo_password_hash()
     try:
         engine = make_sync_engine(_sync_url())
     except DatabaseError as exc:
@@ -241,10 +262,13 @@ def _load_demo_if_empty() -> None:
             today=date.today(),
             if_empty=True,
             progress=lambda msg: typer.echo(msg, err=True),
+            password_hash=password_hash,
         )
         if summary.startswith("demo: loaded"):
             queue_derived_work(conn)
             summary += " (embedding and indexing continue in the background)"
+        else:
+            set_demo_passwords(conn, password_hash)
     engine.dispose()
     typer.echo(summary, err=True)
 
