@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
@@ -20,6 +21,8 @@ from api.ai_resume import routes as ai_resume_routes
 from api.applications import routes as application_routes
 from api.billing import routes as billing_routes
 from api.billing.deps import close_stripe
+from api.console import routes as console_routes
+from api.console.routes import HERE as CONSOLE_HERE
 from api.errors import install_error_handlers
 from api.health import routes as health_routes
 from api.health.service import VERSION
@@ -44,6 +47,7 @@ from matching.engine import MatchEngine
 from models.db import check_reachable, make_async_engine, make_sessionmaker, resolve_database_url
 
 log = structlog.get_logger("tabashir.app")
+CONSOLE_STATIC = str(CONSOLE_HERE / "static")
 
 
 async def build_state(settings: ApiSettings) -> AppState:
@@ -179,6 +183,9 @@ def create_app(
     app.include_router(resume_routes.router)
     app.include_router(resume_ats_routes.router)
     app.include_router(ai_resume_routes.router)
+    # The web console: server-rendered pages on the same services and cookie sessions.
+    app.include_router(console_routes.router)
+    app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:

@@ -45,6 +45,10 @@ import httpx
 import psycopg
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from api.integrations.dev_mailbox import list_messages  # noqa: E402
+
 TOKEN = "bench-token"  # noqa: S105 - a throw-away server of this run
 PASSWORD = "Bench-passw0rd!"  # noqa: S105
 
@@ -153,16 +157,15 @@ def _scalar(conninfo: str, query: str, *params: Any) -> Any:
         return row[0] if row else None
 
 
-def _counts(conninfo: str) -> dict[str, int]:
+def _counts(conninfo: str, since: str | None = None) -> dict[str, int]:
+    """Rows that a start could add: tasks queued, notifications sent, vectors (re)written."""
+    since = since or "-infinity"
     return {
         "tasks": _scalar(conninfo, "SELECT count(*) FROM tasks"),
         "notifications": _scalar(conninfo, "SELECT count(*) FROM notifications"),
-        "job_vectors_updated_last_60s": _scalar(
-            conninfo,
-            "SELECT count(*) FROM job_vectors WHERE updated_at > now() - interval '60 seconds'",
-        )
-        if _scalar(conninfo, "SELECT to_regclass('job_vectors') IS NOT NULL")
-        else -1,
+        "chunks_written": _scalar(
+            conninfo, "SELECT count(*) FROM search_chunks WHERE created_at > %s::timestamptz", since
+        ),
     }
 
 
@@ -210,13 +213,10 @@ def _job_to_searchable(client: httpx.Client, n: int) -> tuple[list[float], list[
 
 def _verification_link(mailbox: Path, to: str, since: float, timeout_s: float = 60) -> str:
     while time.perf_counter() - since < timeout_s:
-        for path in sorted(mailbox.glob("*.eml"), reverse=True):
-            text = path.read_text(errors="replace")
-            if to in text:
-                text = re.sub(r"=\r?\n", "", text).replace("=3D", "=")
-                m = re.search(r"(http://\S+/api/auth/verify-email\?token=[^\s\"<]+)", text)
-                if m:
-                    return m.group(1)
+        for message in list_messages(mailbox, to=to):
+            m = re.search(r"(http://\S+/api/auth/verify-email\?token=[^\s\"<]+)", message.text)
+            if m:
+                return m.group(1)
         time.sleep(0.05)
     raise SystemExit(f"no verification email for {to} in {timeout_s} s")
 
@@ -291,7 +291,8 @@ def main() -> int:
             result["cv_to_matched"] = _summary(cvs)
             result["register_to_verification_email_s"] = round(mail[0], 3)
             _wait_queue_empty(conninfo)
-            before = _counts(conninfo)
+            stopped_at = str(_scalar(conninfo, "SELECT now()"))
+            before = _counts(conninfo, stopped_at)
             result["stop_s"] = round(server.stop(), 2)
             time.sleep(1.0)
             result["postgres_running_after_stop"] = server.postgres_running()
@@ -299,7 +300,7 @@ def main() -> int:
             time.sleep(3.0)  # the worker's catch-up pass, had it anything to do
             conninfo = server.conninfo()
             _wait_queue_empty(conninfo)
-            after = _counts(conninfo)
+            after = _counts(conninfo, stopped_at)
             result["second_start_new_rows"] = {k: after[k] - before[k] for k in before}
         finally:
             if server.proc is not None and server.proc.poll() is None:
