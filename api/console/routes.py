@@ -12,12 +12,13 @@ from __future__ import annotations
 import hmac
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from api.accounts import repository as account_repository
@@ -25,7 +26,7 @@ from api.accounts import service as account_service
 from api.accounts.cookies import ACCESS_COOKIE, CSRF_COOKIE, clear_session_cookies
 from api.accounts.helpers import second_factor_claims, throttle, web_session
 from api.accounts.permissions import SECOND_FACTOR_PERMISSIONS, effective_permissions
-from api.accounts.schemas import normalize_email
+from api.accounts.schemas import RegisterIn, normalize_email
 from api.accounts.security import (
     AccessClaims,
     ExpiredTokenError,
@@ -46,10 +47,13 @@ from api.jobs.settings import JobsSettings, get_jobs_settings
 from api.recruiter import service as recruiter_service
 from api.resumes import repository as resume_repository
 from api.resumes import service as resume_service
-from api.resumes.routes import CvSettingsDep, LlmDep, SinkDep, StorageDep
+from api.resumes.routes import CvSettingsDep, LlmDep, SinkDep, StorageDep, file_response
+from api.resumes.schemas import ResumeUpdate
 from api.search import service as search_service
 from api.search.schemas import SearchFilters
+from ingestion.cv_schema import Skill
 from ingestion.extract import read_limited_async
+from ingestion.render import DOCX_MIME, PDF_MIME
 from ingestion.settings import get_ingestion_settings
 from models import Job, JobApplication, Resume, User
 from models.enums import ApplicationStage, Permission, UserType
@@ -151,6 +155,9 @@ def _to_login(request: Request) -> RedirectResponse:
 
 
 def _back(path: str, message: str | None = None, error: str | None = None) -> RedirectResponse:
+    """Post/redirect/get. Handlers that wrote commit first: the request's session commits only
+    after the response has gone (FastAPI runs a yield dependency's exit after sending), and the
+    browser follows a redirect at once, so the next page could miss the write."""
     query = []
     if message:
         query.append(f"msg={quote(message)}")
@@ -228,6 +235,7 @@ async def login_submit(
     target = _safe_next(next) or HOME_OF[user.user_type]
     response = RedirectResponse(target, status_code=303)
     await web_session(response, session, state.settings, result)
+    await session.commit()  # before the browser follows the redirect (see _back)
     return response
 
 
@@ -264,6 +272,7 @@ async def login_second_factor(
     target = _safe_next(next) or HOME_OF[tokens.user.user_type]
     response = RedirectResponse(target, status_code=303)
     await web_session(response, session, state.settings, tokens)
+    await session.commit()
     return response
 
 
@@ -285,7 +294,42 @@ async def logout(
             all_devices=False,
         )
         clear_session_cookies(response, state.settings.auth)
+        await session.commit()
     return response
+
+
+@router.get("/signup", response_class=HTMLResponse)
+async def signup_page(viewer: ViewerDep) -> Response:
+    return render(viewer, "signup.html", error=None, done=False, email="")
+
+
+@router.post("/signup", response_class=HTMLResponse)
+async def signup_submit(
+    viewer: ViewerDep,
+    session: SessionDep,
+    state: StateDep,
+    meta: MetaDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """A candidate account, through the same service as POST /api/mobile/auth/register: the
+    verification link goes out by email (in development: the mailbox page)."""
+    try:
+        body = RegisterIn(email=email, password=password, name=name or None)
+    except ValidationError as exc:
+        reason = "; ".join(str(e.get("msg", "")) for e in exc.errors())
+        return render(viewer, "signup.html", 400, error=reason, done=False, email=email)
+    try:
+        await throttle(state, ("register:ip", meta.ip, state.settings.rate_limits.register_ip))
+        await account_service.register(session, state.settings, body, meta)
+        await session.commit()
+    except TabashirError as exc:
+        return render(
+            viewer, "signup.html", exc.status_code, error=exc.message, done=False, email=email
+        )
+    development = state.settings.env == "development"
+    return render(viewer, "signup.html", error=None, done=True, email=email, dev=development)
 
 
 # -- candidate -----------------------------------------------------------------------------------
@@ -336,6 +380,7 @@ async def candidate_upload(
         result = await resume_service.upload(
             session, storage, settings, viewer.user, data, file.filename, None, llm=llm, sink=sink
         )
+        await session.commit()
     except TabashirError as exc:
         return _back("/console/candidate", error=exc.message)
     return _back(f"/console/candidate/cv/{result.resume.id}", message=viewer.t("saved"))
@@ -343,7 +388,11 @@ async def candidate_upload(
 
 @router.get("/candidate/cv/{resume_id}", response_class=HTMLResponse)
 async def candidate_cv(
-    resume_id: uuid.UUID, viewer: ViewerDep, session: SessionDep, msg: str | None = None
+    resume_id: uuid.UUID,
+    viewer: ViewerDep,
+    session: SessionDep,
+    msg: str | None = None,
+    err: str | None = None,
 ) -> Response:
     if (denied := _candidate(viewer)) is not None:
         return denied
@@ -353,7 +402,74 @@ async def candidate_cv(
     except TabashirError:
         return render(viewer, "message.html", 404, title="404", text="")
     cv = await resume_service.structured_or_none(resume)
-    return render(viewer, "candidate_cv.html", resume=resume, cv=cv, msg=msg)
+    return render(viewer, "candidate_cv.html", resume=resume, cv=cv, msg=msg, err=err)
+
+
+def _split(value: str) -> list[str]:
+    return [p.strip() for p in value.replace("،", ",").split(",") if p.strip()]
+
+
+@router.post("/candidate/cv/{resume_id}", response_class=HTMLResponse)
+async def candidate_cv_correct(
+    resume_id: uuid.UUID,
+    viewer: ViewerDep,
+    session: SessionDep,
+    csrf: Annotated[str, Form(max_length=200)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    headline: Annotated[str, Form(max_length=300)] = "",
+    summary: Annotated[str, Form(max_length=5000)] = "",
+    skills: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Correct the parsed CV (name, headline, summary, skills) through the resume service, which
+    rebuilds the text matching reads and queues a new vector."""
+    if (denied := _candidate(viewer)) is not None:
+        return denied
+    assert viewer.user is not None
+    back = f"/console/candidate/cv/{resume_id}"
+    if not _csrf_ok(viewer, csrf):
+        return _back(back, error="csrf_failed")
+    try:
+        resume = await resume_service.owned(session, viewer.user, resume_id)
+        cv = await resume_service.structured(resume)
+        kept = {s.name.casefold(): s for s in cv.skills}
+        corrected = cv.model_copy(
+            update={
+                "personal": cv.personal.model_copy(update={"name": name.strip() or None}),
+                "title": headline.strip() or None,
+                "summary": summary.strip() or None,
+                "skills": [kept.get(n.casefold()) or Skill(name=n) for n in _split(skills)],
+            }
+        )
+        await resume_service.update(session, viewer.user, resume_id, ResumeUpdate(parsed=corrected))
+        await session.commit()
+    except (TabashirError, ValidationError) as exc:
+        return _back(back, error=getattr(exc, "message", None) or str(exc))
+    return _back(back, message=viewer.t("saved"))
+
+
+@router.post("/candidate/cv/{resume_id}/export")
+async def candidate_cv_export(
+    resume_id: uuid.UUID,
+    viewer: ViewerDep,
+    session: SessionDep,
+    fmt: Annotated[Literal["pdf", "docx"], Form()],
+    language: Annotated[Literal["en", "ar"], Form()],
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The CV as PDF or Word, in English or Arabic layout (the API's export service)."""
+    if (denied := _candidate(viewer)) is not None:
+        return denied
+    assert viewer.user is not None
+    back = f"/console/candidate/cv/{resume_id}"
+    if not _csrf_ok(viewer, csrf):
+        return _back(back, error="csrf_failed")
+    try:
+        resume = await resume_service.readable(session, viewer.user, resume_id)
+        data = await resume_service.export(resume, fmt, language)
+        file_name = await resume_service.export_file_name(resume, fmt, language)
+    except TabashirError as exc:
+        return _back(back, error=exc.message)
+    return file_response(data, PDF_MIME if fmt == "pdf" else DOCX_MIME, file_name)
 
 
 @router.get("/candidate/jobs", response_class=HTMLResponse)
@@ -428,6 +544,7 @@ async def candidate_apply(
         await application_service.apply_to_job(
             session, port, settings, jobs_settings.time_zone, viewer.user, job_id, None
         )
+        await session.commit()
     except TabashirError as exc:
         return _back("/console/candidate/jobs", error=exc.message)
     return _back("/console/candidate/applications", message=viewer.t("applied"))
@@ -534,6 +651,7 @@ async def recruiter_move(
     who = await recruiter_service.reviewer(session, viewer.user)
     try:
         await recruiter_service.change_stage(session, who, application_id, stage, None)
+        await session.commit()
     except TabashirError as exc:
         return _back(back, error=exc.message)
     return _back(back, message=viewer.t("saved"))
