@@ -47,6 +47,7 @@ import psycopg
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from api.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD  # noqa: E402
 from api.integrations.dev_mailbox import list_messages  # noqa: E402
 
 TOKEN = "bench-token"  # noqa: S105 - a throw-away server of this run
@@ -104,6 +105,8 @@ class Server:
             "TABASHIR_PORT": str(self.port),
             "TABASHIR_API_TOKEN": TOKEN,
             "TABASHIR_RATE_LIMIT_ENABLED": "false",
+            # httpx sends no Secure cookie over plain http; browsers do on 127.0.0.1.
+            "TABASHIR_AUTH_COOKIE_SECURE": "false",
             "HF_HUB_OFFLINE": "1",
             "TRANSFORMERS_OFFLINE": "1",
             "PYTHONPATH": str(REPO_ROOT),
@@ -268,10 +271,68 @@ def _cv_to_matched(
     return latencies, [email_latency], email
 
 
+def _timed(call: Any, n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        r = call()
+        r.raise_for_status()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def _console_render(base: str, conninfo: str, n: int) -> dict[str, Any]:
+    """Console page render against the JSON route that calls the same service (the baseline):
+    the candidate's recommended jobs, and a recruiter's ranked applicants (their busiest job)."""
+    out: dict[str, Any] = {}
+    for role, page_of, api_of in (
+        (
+            "candidate",
+            lambda _: "/console/candidate/jobs",
+            lambda _: "/api/mobile/jobs/recommended",
+        ),
+        (
+            "recruiter",
+            lambda job: f"/console/recruiter/jobs/{job}",
+            lambda job: f"/api/recruiter/jobs/{job}/applicants?limit=100",
+        ),
+    ):
+        email = DEMO_ACCOUNTS[role]
+        job = _scalar(
+            conninfo,
+            "SELECT a.job_id FROM job_applications a JOIN jobs j ON j.id = a.job_id "
+            "JOIN users u ON u.id = j.owner_id WHERE u.email = %s "
+            "GROUP BY a.job_id ORDER BY count(*) DESC, a.job_id LIMIT 1",
+            email,
+        )
+        with (
+            httpx.Client(base_url=base, timeout=60) as web,
+            httpx.Client(base_url=base, timeout=60) as api,
+        ):
+            signed_in = web.post("/console/login", data={"email": email, "password": DEMO_PASSWORD})
+            if signed_in.status_code != 303 or "tabashir_access" not in web.cookies:
+                raise SystemExit(f"console sign-in failed for {email}: {signed_in.status_code}")
+            tokens = api.post(
+                "/api/mobile/auth/login", json={"email": email, "password": DEMO_PASSWORD}
+            ).json()
+            api.headers["Authorization"] = f"Bearer {tokens['accessToken']}"
+            page, route = page_of(job), api_of(job)
+            web.get(page).raise_for_status()  # warm
+            api.get(route).raise_for_status()
+            out[f"{role}_console_page"] = _summary(
+                _timed(lambda page=page: web.get(page), n)  # type: ignore[misc]
+            )
+            out[f"{role}_json_baseline"] = _summary(
+                _timed(lambda route=route: api.get(route), n)  # type: ignore[misc]
+            )
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=20, help="jobs posted (samples)")
     parser.add_argument("--cvs", type=int, default=10, help="CVs uploaded (samples)")
+    parser.add_argument("--renders", type=int, default=30, help="console page renders (samples)")
     parser.add_argument("--no-demo", action="store_true", help="start on an empty database")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
@@ -290,6 +351,8 @@ def main() -> int:
             result["baseline_search_of_an_indexed_job"] = _summary(floor)
             result["cv_to_matched"] = _summary(cvs)
             result["register_to_verification_email_s"] = round(mail[0], 3)
+            if not args.no_demo:
+                result.update(_console_render(server.base, conninfo, args.renders))
             _wait_queue_empty(conninfo)
             stopped_at = str(_scalar(conninfo, "SELECT now()"))
             before = _counts(conninfo, stopped_at)
