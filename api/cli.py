@@ -247,28 +247,40 @@ def _demo_password_hash() -> str:
 def _load_demo_if_empty() -> None:
     """The demo set into an empty database, with its indexing queued for the worker; the
     documented demo accounts get the demo password if they have none."""
-    from api.demo.loader import load_demo, queue_derived_work, set_demo_passwords
+    from sqlalchemy import func, select
+
+    from api.demo.loader import (
+        load_demo,
+        missing_demo_passwords,
+        queue_derived_work,
+        set_demo_passwords,
+    )
+    from api.settings import get_api_settings
+    from models import Job
     from models.db import make_sync_engine
 
-    password_hash = _demo_password_hash()
     try:
         engine = make_sync_engine(_sync_url())
     except DatabaseError as exc:
         _fail(str(exc))
     with engine.begin() as conn:
-        summary = load_demo(
-            conn,
-            seed=DEMO_SEED,
-            today=date.today(),
-            if_empty=True,
-            progress=lambda msg: typer.echo(msg, err=True),
-            password_hash=password_hash,
-        )
-        if summary.startswith("demo: loaded"):
-            queue_derived_work(conn)
-            summary += " (embedding and indexing continue in the background)"
+        # Hash the demo password (argon2, ~0.5 s) only when it will be written.
+        if conn.execute(select(func.count()).select_from(Job)).scalar_one():
+            summary = "demo: the database already has jobs; nothing loaded"
+            if get_api_settings().env == "development" and missing_demo_passwords(conn):
+                set_demo_passwords(conn, _demo_password_hash())
         else:
-            set_demo_passwords(conn, password_hash)
+            summary = load_demo(
+                conn,
+                seed=DEMO_SEED,
+                today=date.today(),
+                if_empty=True,
+                progress=lambda msg: typer.echo(msg, err=True),
+                password_hash=_demo_password_hash(),
+            )
+            if summary.startswith("demo: loaded"):
+                queue_derived_work(conn)
+                summary += " (embedding and indexing continue in the background)"
     engine.dispose()
     typer.echo(summary, err=True)
 

@@ -246,6 +246,16 @@ def queue_derived_work(conn: Connection) -> None:
         session.commit()
 
 
+def missing_demo_passwords(conn: Connection) -> bool:
+    """Whether a documented demo account exists without a password."""
+    count = conn.execute(
+        select(func.count())
+        .select_from(User)
+        .where(User.email.in_(list(DEMO_ACCOUNTS.values())), User.password_hash.is_(None))
+    ).scalar_one()
+    return bool(count)
+
+
 def set_demo_passwords(conn: Connection, password_hash: str) -> int:
     """Give the documented demo accounts the demo password where they have none (a database
     loaded before demo credentials existed). Development only; returns how many were set."""

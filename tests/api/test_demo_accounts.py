@@ -15,7 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.accounts.security import passwords_for
 from api.demo.dataset import build_dataset
-from api.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo, set_demo_passwords
+from api.demo.loader import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    load_demo,
+    missing_demo_passwords,
+    set_demo_passwords,
+)
 from api.settings import ApiSettings
 from models import User
 
@@ -64,8 +70,10 @@ async def test_missing_demo_passwords_are_filled_in_never_overwritten(
     await connection.run_sync(lambda c: load_demo(c, seed=20261126, today=date(2026, 11, 26)))
     email = DEMO_ACCOUNTS["recruiter"]
     await connection.execute(update(User).where(User.email == email).values(password_hash="mine"))
+    assert await connection.run_sync(missing_demo_passwords)
     count = await connection.run_sync(lambda c: set_demo_passwords(c, "demo-hash"))
     assert count == len(DEMO_ACCOUNTS) - 1
+    assert not await connection.run_sync(missing_demo_passwords)
     hashes = dict((await connection.execute(select(User.email, User.password_hash))).all())
     assert hashes[email] == "mine"
     assert hashes[DEMO_ACCOUNTS["candidate"]] == "demo-hash"
