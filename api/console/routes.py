@@ -42,6 +42,7 @@ from api.applications.settings import ApplySettings, get_apply_settings
 from api.console.i18n import LANG_COOKIE, Lang, pick_lang, translate
 from api.deps import MetaDep, SessionDep, StateDep
 from api.errors import TabashirError
+from api.home import notifications as notification_service
 from api.integrations.dev_mailbox import find_message, list_messages, mailbox_dir
 from api.jobs.settings import JobsSettings, get_jobs_settings
 from api.recruiter import service as recruiter_service
@@ -49,6 +50,7 @@ from api.resumes import repository as resume_repository
 from api.resumes import service as resume_service
 from api.resumes.routes import CvSettingsDep, LlmDep, SinkDep, StorageDep, file_response
 from api.resumes.schemas import ResumeUpdate
+from api.saved_jobs import repository as saved_repository
 from api.search import service as search_service
 from api.search.schemas import SearchFilters
 from ingestion.cv_schema import Skill
@@ -56,7 +58,7 @@ from ingestion.extract import read_limited_async
 from ingestion.render import DOCX_MIME, PDF_MIME
 from ingestion.settings import get_ingestion_settings
 from models import Job, JobApplication, Resume, User
-from models.enums import ApplicationStage, Permission, UserType
+from models.enums import ApplicationStage, JobStatus, Permission, UserType
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -510,6 +512,8 @@ async def candidate_jobs(
             )
         ).scalars()
     )
+    saved_rows, _ = await saved_repository.list_saved(session, viewer.user.id, 0, 500)
+    saved = {job.id for _, job, _ in saved_rows}
     return render(
         viewer,
         "candidate_jobs.html",
@@ -519,6 +523,7 @@ async def candidate_jobs(
         facets=facets,
         total=total,
         applied=applied,
+        saved=saved,
         needs_cv=needs_cv,
         msg=msg,
         err=err,
@@ -548,6 +553,63 @@ async def candidate_apply(
     except TabashirError as exc:
         return _back("/console/candidate/jobs", error=exc.message)
     return _back("/console/candidate/applications", message=viewer.t("applied"))
+
+
+@router.post("/candidate/jobs/{job_id}/save")
+async def candidate_save(
+    job_id: uuid.UUID,
+    viewer: ViewerDep,
+    session: SessionDep,
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Save a job for later (the saved-jobs repository, as POST /api/mobile/saved-jobs)."""
+    if (denied := _candidate(viewer)) is not None:
+        return denied
+    assert viewer.user is not None
+    if not _csrf_ok(viewer, csrf):
+        return _back("/console/candidate/jobs", error="csrf_failed")
+    job = await session.get(Job, job_id)
+    if job is None or job.status == JobStatus.DRAFT:
+        return _back("/console/candidate/jobs", error="Job not found")
+    await saved_repository.save(session, viewer.user.id, job.id)
+    await session.commit()
+    return _back("/console/candidate/saved", message=viewer.t("saved"))
+
+
+@router.get("/candidate/saved", response_class=HTMLResponse)
+async def candidate_saved(
+    viewer: ViewerDep, session: SessionDep, msg: str | None = None
+) -> Response:
+    if (denied := _candidate(viewer)) is not None:
+        return denied
+    assert viewer.user is not None
+    rows, total = await saved_repository.list_saved(session, viewer.user.id, 0, 100)
+    return render(viewer, "candidate_saved.html", rows=rows, total=total, msg=msg)
+
+
+@router.get("/notifications", response_class=HTMLResponse)
+async def notifications_page(
+    viewer: ViewerDep, session: SessionDep, msg: str | None = None
+) -> Response:
+    if viewer.user is None:
+        return _to_login(viewer.request)
+    rows, total, unread = await notification_service.list_notifications(
+        session, viewer.user.id, unread_only=False, offset=0, limit=100
+    )
+    return render(viewer, "notifications.html", rows=rows, total=total, unread=unread, msg=msg)
+
+
+@router.post("/notifications/read-all")
+async def notifications_read_all(
+    viewer: ViewerDep, session: SessionDep, csrf: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    if viewer.user is None:
+        return _to_login(viewer.request)
+    if not _csrf_ok(viewer, csrf):
+        return _back("/console/notifications", error="csrf_failed")
+    await notification_service.mark_all_read(session, viewer.user.id)
+    await session.commit()
+    return _back("/console/notifications", message=viewer.t("saved"))
 
 
 @router.get("/candidate/applications", response_class=HTMLResponse)

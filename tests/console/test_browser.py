@@ -215,11 +215,23 @@ def test_candidate_journey(server: str, browser: Any, lang: str) -> None:
     assert first.locator("meter").count() == 1
     _shot(page, f"candidate-jobs-{lang}")
 
-    title = page.locator("li.job:has(form) .job-title").first.inner_text()
-    page.locator("li.job form button[type=submit]").first.click()
+    title = page.locator("li.job:has(form[action$='/apply']) .job-title").first.inner_text()
+    page.locator("li.job form[action$='/apply'] button").first.click()
     page.wait_for_url("**/console/candidate/applications**")
     assert title in page.inner_text("main")
     _shot(page, f"candidate-applications-{lang}")
+
+    # The application service told the candidate; the notifications page shows it.
+    page.goto(f"{server}/console/notifications")
+    assert f"Application sent: {title}" in page.inner_text("main")
+    _shot(page, f"notifications-{lang}")
+
+    # Save a job for later; the saved jobs page lists it.
+    page.goto(f"{server}/console/candidate/jobs")
+    saved_title = page.locator("li.job:has(form.save) .job-title").first.inner_text()
+    page.locator("li.job form.save button").first.click()
+    page.wait_for_url("**/console/candidate/saved**")
+    assert saved_title in page.inner_text("main")
 
     if lang == "ar":
         # Right to left for real: the brand, first in the header, sits at the right edge.
@@ -234,7 +246,7 @@ def test_a_form_without_its_csrf_token_changes_nothing(server: str, browser: Any
     page = context.new_page()
     _sign_in(page, server, CANDIDATE["en"], "en")
     page.goto(f"{server}/console/candidate/jobs")
-    action = page.locator("li.job form").first.get_attribute("action")
+    action = page.locator("li.job form[action$='/apply']").first.get_attribute("action")
     before = page.goto(f"{server}/console/candidate/applications")
     assert before is not None
     rows_before = page.locator("tbody tr").count()
