@@ -312,12 +312,14 @@ def test_pages_fit_a_phone_and_every_control_is_labelled(server: str, browser: A
         "/console/candidate",
         "/console/candidate/jobs",
         "/console/candidate/applications",
+        "/console/candidate/saved",
+        "/console/notifications",
     ):
         page.goto(f"{server}{path}")
         assert page.evaluate(UNLABELLED) == [], path
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, (path, overflow)
-    _shot(page, "phone-candidate-jobs-ar")
+        _shot(page, "phone-" + path.removeprefix("/console/").replace("/", "-") + "-ar")
     context.close()
 
 
