@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup lint format typecheck migrations pytest pytest-fast demo clean-db help
+.PHONY: run test setup lint format typecheck migrations pytest pytest-fast demo clean-db help chromium
 
 help:
 	@echo "make run   - set up, start the embedded database, load demo data, serve on :8000"
@@ -49,7 +49,18 @@ migrations: setup
 	$(BIN)/tabashir db upgrade
 	$(BIN)/tabashir db check
 
-pytest: setup
+# The console's browser tests drive Debian's Chromium (Playwright never downloads a browser).
+# A fresh CI machine runs as root: install it there; elsewhere say why those tests will skip.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "note: no /usr/bin/chromium (apt-get install chromium): browser tests will skip"; \
+	  fi; \
+	fi
+
+pytest: setup chromium
 	$(BIN)/pytest
 
 pytest-fast: setup

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import hmac
 import ipaddress
@@ -12,6 +13,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
@@ -22,6 +24,8 @@ from api.ai_resume import routes as ai_resume_routes
 from api.applications import routes as application_routes
 from api.billing import routes as billing_routes
 from api.billing.deps import close_stripe
+from api.console import routes as console_routes
+from api.console.routes import HERE as CONSOLE_HERE
 from api.docs import install_docs
 from api.errors import Forbidden, Unauthorized, install_error_handlers
 from api.guards import BodySizeLimitMiddleware, RejectNulMiddleware
@@ -29,6 +33,7 @@ from api.health import routes as health_routes
 from api.health.service import VERSION, lexical_health
 from api.home import routes as home_routes
 from api.indexer import refresh_lag_metrics
+from api.integrations.dev_mailbox import DevMailbox, mailbox_dir
 from api.jobs import routes as job_routes
 from api.jobs import sync_routes as job_sync_routes
 from api.observability import RequestContextMiddleware
@@ -39,6 +44,7 @@ from api.saved_jobs import routes as saved_job_routes
 from api.search import routes as search_routes
 from api.settings import ApiSettings, get_api_settings
 from api.state import AppState
+from api.tasks.worker import run_in_process_worker
 from indexing.embedder import Embedder, SentenceTransformerEmbedder
 from indexing.lexical import TantivyJobIndex
 from ingestion.extract import get_extraction_pool, shutdown_extraction_pool
@@ -47,6 +53,7 @@ from matching.engine import MatchEngine
 from models.db import check_reachable, make_async_engine, make_sessionmaker, resolve_database_url
 
 log = structlog.get_logger("tabashir.app")
+CONSOLE_STATIC = str(CONSOLE_HERE / "static")
 
 
 async def build_state(settings: ApiSettings) -> AppState:
@@ -102,9 +109,23 @@ def allow_metrics(request: Request, settings: ApiSettings) -> None:
         )
 
 
-def create_app(settings: ApiSettings | None = None, state: AppState | None = None) -> FastAPI:
+def with_dev_mailbox(settings: ApiSettings, port: int) -> ApiSettings:
+    """``settings`` whose email goes to the development mailbox on ``port`` (plain SMTP)."""
+    email = settings.email.model_copy(
+        update={"smtp_server": "127.0.0.1", "smtp_port": port, "smtp_security": "none"}
+    )
+    return settings.model_copy(update={"email": email})
+
+
+def create_app(
+    settings: ApiSettings | None = None,
+    state: AppState | None = None,
+    *,
+    worker: bool = False,
+) -> FastAPI:
     """Build the application. Pass ``state`` to reuse clients you own (tests); otherwise the
-    lifespan builds them at start-up and disposes of them at shutdown."""
+    lifespan builds them at start-up and disposes of them at shutdown. ``worker``: also run the
+    background worker in this process (what `tabashir up` does), started and stopped with it."""
     settings = settings or get_api_settings()
 
     @asynccontextmanager
@@ -115,17 +136,45 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
             return
         owned = await build_state(settings)
         app.state.tabashir = owned
+        mailbox: DevMailbox | None = None
+        if (
+            worker
+            and settings.env == "development"
+            and settings.dev_mailbox
+            and not settings.email.enabled
+        ):
+            mailbox = DevMailbox(mailbox_dir())
+            owned.settings = with_dev_mailbox(settings, await asyncio.to_thread(mailbox.start))
         # Upload parsing runs in sandboxed worker processes: start them before the first upload.
         get_extraction_pool().warm_up(wait=False)
-        await settle(owned.embedder)
+        # The model loads in the background: the API answers at once, and the first request
+        # that needs vectors waits for the load (the embedder's lock) instead of the start-up.
+        settling = asyncio.create_task(settle(owned.embedder))
+        worker_task = (
+            asyncio.create_task(run_in_process_worker(owned, settings.worker_poll_s))
+            if worker
+            else None
+        )
         log.info(
             "started",
             env=settings.env,
+            worker="in-process" if worker else "separate",
+            mailbox=f"127.0.0.1:{mailbox.port}" if mailbox else None,
             database=owned.database_url.render_as_string(hide_password=True),
         )
         try:
             yield
         finally:
+            if not settling.done():
+                settling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await settling
+            if worker_task is not None:
+                worker_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker_task
+            if mailbox is not None:
+                await asyncio.to_thread(mailbox.stop)
             await close_stripe(app)
             shutdown_extraction_pool()
             await owned.engine.dispose()
@@ -176,6 +225,9 @@ def create_app(settings: ApiSettings | None = None, state: AppState | None = Non
     app.include_router(resume_routes.router)
     app.include_router(resume_ats_routes.router)
     app.include_router(ai_resume_routes.router)
+    # The web console: server-rendered pages on the same services and cookie sessions.
+    app.include_router(console_routes.router)
+    app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:

@@ -26,6 +26,7 @@ eval_app = typer.Typer(help="Quality reports on the public labelled data.", no_a
 app.add_typer(eval_app, name="evaluate")
 ingest_app = typer.Typer(help="Ingest job feeds and CV files.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
+DEMO_SEED = 20261126
 SHARED_DATA = Path(os.environ.get("TABASHIR_SHARED_DATA", "../shared/data"))
 
 
@@ -106,16 +107,18 @@ def db_url() -> None:
 @app.command()
 def demo(
     if_empty: Annotated[bool, typer.Option(help="Do nothing when jobs already exist.")] = False,
-    seed: Annotated[int, typer.Option(help="Random seed of the generator.")] = 20261126,
+    seed: Annotated[int, typer.Option(help="Random seed of the generator.")] = DEMO_SEED,
     today: Annotated[
         str | None, typer.Option(help="Reference date YYYY-MM-DD (default today).")
     ] = None,
     embed: Annotated[bool, typer.Option(help="Then embed and index it (reindex).")] = True,
 ) -> None:
-    """Load the bilingual demo data set (jobs, candidates with CVs, recruiters, an admin)."""
+    """Load the bilingual demo data set (jobs, candidates with CVs, recruiters, an admin).
+    Development only; there every demo user signs in with the demo password (README)."""
     from api.demo.loader import load_demo
     from models.db import make_sync_engine
 
+    password_hash = _demo_password_hash()
     try:
         engine = make_sync_engine(_sync_url())
     except DatabaseError as exc:
@@ -128,6 +131,7 @@ def demo(
             today=ref,
             if_empty=if_empty,
             progress=lambda msg: typer.echo(msg, err=True),
+            password_hash=password_hash,
         )
     engine.dispose()
     typer.echo(summary)
@@ -157,10 +161,25 @@ def reindex(
     reindex_command(full=full, backend=choice, recommendations=recommendations)
 
 
+def served_settings(settings: Any, host: str, port: int) -> Any:
+    """``settings`` as served on ``host:port``: unless TABASHIR_PUBLIC_URL was set, links in
+    emails (and OAuth callbacks) point at the address actually served, not at port 8000."""
+    if "public_url" in settings.model_fields_set:
+        return settings
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - a comparison
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return settings.model_copy(update={"public_url": f"http://{shown}:{port}"})
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: TABASHIR_HOST or 127.0.0.1")] = None,
     port: Annotated[int | None, typer.Option(help="Default: TABASHIR_PORT or 8000")] = None,
+    worker: Annotated[
+        bool,
+        typer.Option(help="Also run the background worker in this process (what `up` does)."),
+    ] = False,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
@@ -179,23 +198,91 @@ def serve(
     except DatabaseError as exc:
         _fail(str(exc))
     configure_logging(settings.log_level, settings.log_json)
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+    app_ = create_app(served_settings(settings, host, port), worker=worker)
+    uvicorn.run(app_, host=host, port=port, log_config=None)
 
 
 @app.command()
 def up(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
+    demo_data: Annotated[
+        bool | None,
+        typer.Option(
+            "--demo/--no-demo",
+            help="Load the demo data set into an empty database (default: TABASHIR_DEMO, true).",
+        ),
+    ] = None,
 ) -> None:
-    """What `make run` does: migrate, load the demo data if the database is empty, serve."""
+    """What `make run` does: migrate, load the demo data if the database is empty, then serve the
+    API with the background worker in the same process. Nothing slow happens before serving:
+    freshly loaded data is embedded and indexed by the worker while the API already answers, and
+    a start with nothing changed embeds, indexes and notifies nothing."""
     from api.settings import get_api_settings
 
     settings = get_api_settings()
     _ensure_port_free(host or settings.host, port or settings.port)
     db_upgrade("heads")
-    demo(if_empty=True, seed=20261126, today=None, embed=False)
-    reindex(full=False, backend="all", recommendations=True)
-    serve(host=host, port=port)
+    if settings.demo if demo_data is None else demo_data:
+        _load_demo_if_empty()
+    serve(host=host, port=port, worker=True)
+
+
+def _demo_password_hash() -> str:
+    """The hash of the demo password; refuses outside development (demo data and a published
+    password have no place in production)."""
+    from api.accounts.security import passwords_for
+    from api.demo.loader import DEMO_PASSWORD
+    from api.settings import get_api_settings
+
+    settings = get_api_settings()
+    if settings.env != "development":
+        _fail(
+            f"the demo data set and its published password are for development only "
+            f"(TABASHIR_ENV={settings.env}); start with --no-demo or TABASHIR_DEMO=false"
+        )
+    return passwords_for(settings.auth).hash(DEMO_PASSWORD)
+
+
+def _load_demo_if_empty() -> None:
+    """The demo set into an empty database, with its indexing queued for the worker; the
+    documented demo accounts get the demo password if they have none."""
+    from sqlalchemy import func, select
+
+    from api.demo.loader import (
+        load_demo,
+        missing_demo_passwords,
+        queue_derived_work,
+        set_demo_passwords,
+    )
+    from api.settings import get_api_settings
+    from models import Job
+    from models.db import make_sync_engine
+
+    try:
+        engine = make_sync_engine(_sync_url())
+    except DatabaseError as exc:
+        _fail(str(exc))
+    with engine.begin() as conn:
+        # Hash the demo password (argon2, ~0.5 s) only when it will be written.
+        if conn.execute(select(func.count()).select_from(Job)).scalar_one():
+            summary = "demo: the database already has jobs; nothing loaded"
+            if get_api_settings().env == "development" and missing_demo_passwords(conn):
+                set_demo_passwords(conn, _demo_password_hash())
+        else:
+            summary = load_demo(
+                conn,
+                seed=DEMO_SEED,
+                today=date.today(),
+                if_empty=True,
+                progress=lambda msg: typer.echo(msg, err=True),
+                password_hash=_demo_password_hash(),
+            )
+            if summary.startswith("demo: loaded"):
+                queue_derived_work(conn)
+                summary += " (embedding and indexing continue in the background)"
+    engine.dispose()
+    typer.echo(summary, err=True)
 
 
 @app.command()
@@ -432,7 +519,19 @@ def ingest_cvs_command(
         raise typer.Exit(1)
 
 
+def _exit_on_signal(signum: int, _frame: Any) -> None:
+    """SIGTERM (and SIGHUP) end the process like Ctrl-C: ``finally`` blocks and exit handlers
+    run, so the embedded PostgreSQL this process started stops with its last user. (uvicorn
+    re-raises the signal after its graceful shutdown; with the default action the process died
+    there, before the exit handlers, and left the database running.)"""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    import signal
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _exit_on_signal)
     try:
         app()
     except DatabaseError as exc:  # raised from inside the server's lifespan

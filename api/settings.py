@@ -224,6 +224,13 @@ class ApiSettings(BaseSettings):
     #: holding a pooled connection. Batch jobs and the worker are not bound by these.
     statement_timeout_ms: int = Field(default=15_000, ge=100)
     lock_timeout_ms: int = Field(default=5_000, ge=50)
+    #: `tabashir up` loads the demo data set into an empty database (false: start empty).
+    demo: bool = True
+    #: Seconds between polls of an empty task queue by the worker `tabashir up` runs in-process.
+    worker_poll_s: float = Field(default=0.5, gt=0, le=60)
+    #: Development only, with no SMTP_SERVER set: the in-process worker delivers the outbox to a
+    #: local SMTP catcher, read at /console/mailbox (false: emails stay pending in the outbox).
+    dev_mailbox: bool = True
     auth: AuthSettings = Field(default_factory=AuthSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)

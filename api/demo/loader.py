@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
 from api.demo.dataset import DemoDataset, build_dataset
@@ -20,6 +20,7 @@ from models import (
     Recruiter,
     Resume,
     SavedJob,
+    Task,
     User,
 )
 from models.enums import (
@@ -38,25 +39,40 @@ from models.enums import (
 
 Progress = Callable[[str], None]
 
+#: Development only: every demo user signs in with this password (README, the console's sign-in
+#: page). Never set outside development: `tabashir demo` refuses to run in production.
+DEMO_PASSWORD = "tabashir-demo-2026"  # noqa: S105 - a documented development credential
+#: One documented account per role (stable across seeds' dates: the generator's first records).
+DEMO_ACCOUNTS: dict[str, str] = {
+    "candidate": "joseph.sharma@example.com",
+    "candidate (Arabic CV)": "huda.almansoori@example.com",
+    "recruiter": "mariam.fahmy@example.org",
+    "admin (super admin)": "super.admin@example.com",
+    "admin (regular)": "ops.admin@example.com",
+}
+
 
 def _quiet(_: str) -> None:
     pass
 
 
-def _user(email: str, name: str, user_type: UserType, role: AdminRole | None = None) -> User:
-    return User(
-        id=uuid.uuid4(),
-        email=email.lower(),
-        name=name,
-        user_type=user_type,
-        admin_role=role,
-        email_verified_at=func.now(),
-    )
-
-
-def write_dataset(session: Session, data: DemoDataset) -> dict[str, int]:
-    """Insert every record of ``data``; the caller owns the transaction."""
+def write_dataset(
+    session: Session, data: DemoDataset, password_hash: str | None = None
+) -> dict[str, int]:
+    """Insert every record of ``data``; the caller owns the transaction. ``password_hash``: the
+    demo users' password (development), else they have none."""
     users: dict[str, uuid.UUID] = {}
+
+    def _user(email: str, name: str, user_type: UserType, role: AdminRole | None = None) -> User:
+        return User(
+            id=uuid.uuid4(),
+            email=email.lower(),
+            name=name,
+            user_type=user_type,
+            admin_role=role,
+            email_verified_at=func.now(),
+            password_hash=password_hash,
+        )
 
     for a in data.admins:
         admin = _user(a.email, a.name, UserType.ADMIN, AdminRole(a.role))
@@ -186,6 +202,7 @@ def load_demo(
     today: date,
     if_empty: bool = False,
     progress: Progress = _quiet,
+    password_hash: str | None = None,
 ) -> str:
     """Load the demo set on ``conn`` inside the caller's transaction; return a one-line summary.
 
@@ -206,6 +223,45 @@ def load_demo(
         if clash:
             return f"demo: {clash} demo users already exist; nothing loaded"
         progress(f"building the demo data set (seed {seed}, reference date {today}) ...")
-        counts = write_dataset(session, data)
+        counts = write_dataset(session, data, password_hash)
         session.commit()
     return "demo: loaded " + ", ".join(f"{v} {k}" for k, v in counts.items())
+
+
+def queue_derived_work(conn: Connection) -> None:
+    """Queue what a freshly loaded data set needs, for the worker `tabashir up` runs: vectors and
+    the lexical index first, then the batch recommendations (a second later, so a single worker
+    claims them in that order). The server answers meanwhile; nothing here blocks start-up."""
+    now = datetime.now(UTC)
+    with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
+        session.add(Task(id=uuid.uuid4(), kind="embed_missing", payload={}, run_after=now))
+        session.add(
+            Task(
+                id=uuid.uuid4(),
+                kind="refresh_recommendations",
+                payload={},
+                run_after=now + timedelta(seconds=1),
+            )
+        )
+        session.commit()
+
+
+def missing_demo_passwords(conn: Connection) -> bool:
+    """Whether a documented demo account exists without a password."""
+    count = conn.execute(
+        select(func.count())
+        .select_from(User)
+        .where(User.email.in_(list(DEMO_ACCOUNTS.values())), User.password_hash.is_(None))
+    ).scalar_one()
+    return bool(count)
+
+
+def set_demo_passwords(conn: Connection, password_hash: str) -> int:
+    """Give the documented demo accounts the demo password where they have none (a database
+    loaded before demo credentials existed). Development only; returns how many were set."""
+    result = conn.execute(
+        update(User)
+        .where(User.email.in_(list(DEMO_ACCOUNTS.values())), User.password_hash.is_(None))
+        .values(password_hash=password_hash)
+    )
+    return int(result.rowcount or 0)

@@ -34,7 +34,24 @@ async def embed_missing(
     }
 
 
+async def refresh_recommendations_task(
+    session: AsyncSession, state: AppState, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """Recompute the stored batch recommendations (enqueued after the demo data is loaded; the
+    nightly `tabashir reindex` does it otherwise). Announces only pairs never announced."""
+    from matching.batch import refresh_recommendations
+
+    # Vectors first (a no-op when `embed_missing` ran already): recommendations read them.
+    await refresh_indexes(session, state.embedder, state.lexical)
+    await session.commit()
+    report = await refresh_recommendations(
+        session, state.embedder.model_id, checkpoint=session.commit
+    )
+    return report.as_dict()
+
+
 HANDLERS: dict[str, Handler] = {
+    "refresh_recommendations": refresh_recommendations_task,
     "embed_missing": embed_missing,
     "ai_resume_build": build_ai_resume_task,
     "delete_stored_file": delete_stored_file_task,

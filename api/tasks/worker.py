@@ -49,18 +49,50 @@ async def run_worker(
 ) -> None:
     """Drain the queue; with ``once`` stop when it is empty, else poll for ever."""
     while True:
-        async with state.sessionmaker() as session:
-            requeued = await queue.requeue_stale(session, stale_after)
-            await session.commit()
-        if requeued:
-            log.info("requeued stale tasks", count=requeued)
-        if state.settings.email.enabled:
-            # No scheduler: the outbox is delivered on every poll.
-            async with state.sessionmaker() as session:
-                await deliver_pending(session, state.settings.email)
-                await session.commit()
-        while await run_one(state):
-            pass
+        await _poll(state, stale_after)
         if once:
             return
+        await asyncio.sleep(poll_s)
+
+
+async def _poll(state: AppState, stale_after: timedelta) -> None:
+    async with state.sessionmaker() as session:
+        requeued = await queue.requeue_stale(session, stale_after)
+        await session.commit()
+    if requeued:
+        log.info("requeued stale tasks", count=requeued)
+    if state.settings.email.enabled:
+        # No scheduler: the outbox is delivered on every poll.
+        async with state.sessionmaker() as session:
+            await deliver_pending(session, state.settings.email)
+            await session.commit()
+    while await run_one(state):
+        pass
+
+
+async def run_in_process_worker(
+    state: AppState, poll_s: float = 0.5, stale_after: timedelta = timedelta(minutes=15)
+) -> None:
+    """The worker `tabashir up` runs inside the API process (a task of the lifespan).
+
+    It first catches up on anything left unindexed while nothing was running (an incremental
+    refresh: rows without a vector and pending index changes only, so a restart with nothing
+    changed embeds nothing), then polls the queue like `tabashir worker`. A failing poll (the
+    database restarting, say) is logged and retried; cancelling the task stops it.
+    """
+    async with state.sessionmaker() as session:
+        try:
+            result = await HANDLERS["embed_missing"](session, state, {})
+            await session.commit()
+            log.info("worker caught up", **result)
+        except Exception as exc:
+            await session.rollback()
+            log.warning("worker catch-up failed", error=str(exc))
+    while True:
+        try:
+            await _poll(state, stale_after)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("worker poll failed", error=str(exc))
         await asyncio.sleep(poll_s)
