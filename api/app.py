@@ -40,6 +40,7 @@ from api.observability import RequestContextMiddleware
 from api.recruiter import routes as recruiter_routes
 from api.resumes import ats_routes as resume_ats_routes
 from api.resumes import routes as resume_routes
+from api.resumes.glossary import english_title
 from api.saved_jobs import routes as saved_job_routes
 from api.search import routes as search_routes
 from api.settings import ApiSettings, get_api_settings
@@ -70,7 +71,7 @@ async def build_state(settings: ApiSettings) -> AppState:
         sessionmaker=make_sessionmaker(engine),
         embedder=embedder,
         lexical=lexical,
-        matcher=MatchEngine(lexical, embedder),
+        matcher=MatchEngine(lexical, embedder, title_gloss=english_title),
     )
 
 

@@ -28,7 +28,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from datetime import time as dtime
 from pathlib import Path
@@ -45,7 +45,9 @@ from api.demo.dataset import build_dataset, relevance
 from api.demo.loader import load_demo
 from api.indexer import refresh_indexes
 from api.migrations import upgrade
+from api.resumes.glossary import english_title
 from indexing.embedder import Embedder
+from indexing.filters import JobFilters
 from indexing.lexical import TantivyJobIndex
 from ingestion.cv_parser import parse_cv
 from ingestion.extract import extract_in_process
@@ -196,25 +198,20 @@ async def _rank_set(
     session: AsyncSession,
     engine: MatchEngine,
     queries: Sequence[tuple[MatchQuery, dict[uuid.UUID, float]]],
-    all_ids: Sequence[uuid.UUID],
+    all_ids: Sequence[uuid.UUID] | None,
 ) -> dict[str, dict[str, float]]:
-    """Every ranker and signal over ``queries`` (each with the grade of every job)."""
+    """Every ranker and signal over ``queries`` (each with the grade of every job of
+    ``all_ids``; None: of the jobs its grades name)."""
     runs: dict[str, list[tuple[Sequence[uuid.UUID], dict[uuid.UUID, float]]]] = {}
     depth = engine.settings.max_depth
     for query, grades in queries:
-        deep = MatchQuery(
-            text=query.text,
-            profile=query.profile,
-            vector=query.vector,
-            title_vector=query.title_vector,
-            limit=depth,
-        )
+        deep = replace(query, limit=depth, offset=0)
         for mode in RETRIEVERS:
             hits = await engine.match_jobs(session, deep, mode=mode, whole_pool=True)  # type: ignore[arg-type]
             runs.setdefault(mode, []).append(([h.id for h in hits][:depth], grades))
         served = await engine.match_page(session, deep)
         runs.setdefault("served", []).append(([m.id for m in served.items], grades))
-        scored = list((await engine.score_jobs(session, deep, all_ids)).values())
+        scored = list((await engine.score_jobs(session, deep, all_ids or list(grades))).values())
         final = sorted(scored, key=lambda m: (-m.score, m.id))
         runs.setdefault("final", []).append(([m.id for m in final], grades))
         for name in REPORTED_SIGNALS:
@@ -245,7 +242,7 @@ async def _corpus_run(
     try:
         with tempfile.TemporaryDirectory() as tmp:
             lexical = TantivyJobIndex(Path(tmp) / "lexical")
-            matcher = MatchEngine(lexical, embedder)
+            matcher = MatchEngine(lexical, embedder, title_gloss=english_title)
             async with make_sessionmaker(engine_db)() as session:
                 session.add_all(Job(**row) for row in rows)
                 await session.flush()
@@ -306,6 +303,7 @@ async def evaluate_matching(
     started = time.perf_counter()
     report = MatchingReport(model=embedder.model_id)
 
+    counts: dict[str, int] = {}
     if "sample" in sets or "generated" in sets:
         dataset = build_dataset(seed=SEED, today=TODAY)
         jd_dir = data_dir / "sample-resumes" / "job_descriptions"
@@ -336,6 +334,7 @@ async def evaluate_matching(
                         }
                     )
                     sample.append((_text_query(text), grades))
+                counts["sample"] = len(sample)
                 progress(f"ranking {len(sample)} sample queries ...")
                 out["sample-resumes (graded, real CVs and job descriptions)"] = await _rank_set(
                     session, engine, sample, open_ids
@@ -357,19 +356,41 @@ async def evaluate_matching(
                         }
                     )
                     generated.append((await resume_query(session, resume), grades))
+                counts["generated demo (smoke test; never fitted on)"] = len(generated)
                 progress(f"ranking {len(generated)} generated queries ...")
                 out["generated demo (smoke test; never fitted on)"] = await _rank_set(
                     session, engine, generated, open_ids
                 )
+                # Across languages: each CV against the open jobs written in the other language
+                # only (English CVs and Arabic ads, Arabic CVs and English ads).
+                language = {
+                    ids[(j.source, j.source_id)]: j.language
+                    for j in dataset.jobs
+                    if j.status == "open"
+                }
+                crossed = []
+                for demo, (query, grades) in zip(dataset.candidates, generated, strict=True):
+                    other = "ar" if demo.cv_language == "en" else "en"
+                    subset = {j: g for j, g in grades.items() if language.get(j) == other}
+                    if subset and max(subset.values()) > 0:
+                        crossed.append(
+                            (replace(query, filters=JobFilters(language=(other,))), subset)
+                        )
+                counts["generated demo, across languages (smoke test; never fitted on)"] = len(
+                    crossed
+                )
+                progress(f"ranking {len(crossed)} cross-language queries ...")
+                out[
+                    "generated demo, across languages (smoke test; never fitted on)"
+                ] = await _rank_set(session, engine, crossed, None)
             return out
 
-        demo_results = await _corpus_run(
+        demo_results: dict[str, dict[str, dict[str, float]]] = await _corpus_run(
             server, embedder, jd_rows, demo=True, progress=progress, body=demo_body
         )
     else:
         demo_results = {}
 
-    n_generated = len(build_dataset(seed=SEED, today=TODAY).candidates)
     for name, by_ranker in demo_results.items():
         if name.startswith("sample"):
             report.results[name] = by_ranker
@@ -392,6 +413,6 @@ async def evaluate_matching(
     for name, by_ranker in demo_results.items():
         if name.startswith("generated"):  # reported last
             report.results[name] = by_ranker
-            report.queries[name] = n_generated
+            report.queries[name] = counts[name]
     report.seconds = time.perf_counter() - started
     return report

@@ -37,6 +37,7 @@ from sqlalchemy import bindparam, delete, func, insert, or_, select, text, updat
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import load_only
 
+from api.resumes.glossary import english_title
 from indexing.documents import content_hash, job_text
 from indexing.elasticsearch import ElasticsearchJobIndex, elasticsearch_configured
 from indexing.embedder import Embedder
@@ -230,7 +231,7 @@ async def _embed_jobs(
         return []
     docs = await embed_job_documents_async(jobs, embedder)
     await PgVectorIndex(session).upsert(docs)
-    await ensure_title_vectors(session, [j.title for j in jobs], embedder)
+    await ensure_title_vectors(session, [j.title for j in jobs], embedder, english_title)
     await _store_job_hashes(session, [{"b_id": j.id, "content_hash": job_hash(j)} for j in jobs])
     return docs
 
@@ -474,6 +475,7 @@ async def _embed_stale_resumes(
                 session,
                 [cv_title_text(r.parsed) for r in stale_rows[start : start + run.resume_batch]],
                 embedder,
+                english_title,
             )
             await session.flush()
             run.report.resumes_embedded += len(part)

@@ -9,7 +9,7 @@ the matching queries with a join.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,6 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from indexing.embedder import Embedder
 from models.search import TitleEmbedding
+
+#: What a title is embedded as: an English rendering of an Arabic title ("مهندس برمجيات" ->
+#: "Software Engineer"), or None to embed it as written. The English encoder reads English, so
+#: a gloss is what lets an Arabic title sit close to its English twin.
+TitleGloss = Callable[[str], str | None]
 
 #: A CV's title text joins at most this many of its titles (the stated one, then the latest jobs).
 MAX_CV_TITLES = 3
@@ -67,13 +72,26 @@ async def stored_title_vectors(
     return {title: [float(x) for x in vector] for title, vector in rows.all()}
 
 
-def embed_titles(titles: Sequence[str], embedder: Embedder) -> np.ndarray:
-    """Unit vectors of ``titles``, one row each. CPU-heavy: run it off the event loop."""
-    return embedder.embed(list(titles))
+def glossed(title: str, gloss: TitleGloss | None) -> str:
+    """``title`` as it is embedded: each "; "-separated part through ``gloss`` when it has one."""
+    if gloss is None:
+        return title
+    return "; ".join(gloss(part) or part for part in title.split("; "))
+
+
+def embed_titles(
+    titles: Sequence[str], embedder: Embedder, gloss: TitleGloss | None = None
+) -> np.ndarray:
+    """Unit vectors of ``titles`` (through ``gloss``), one row each. CPU-heavy: run it off the
+    event loop."""
+    return embedder.embed([glossed(t, gloss) for t in titles])
 
 
 async def ensure_title_vectors(
-    session: AsyncSession, titles: Iterable[str | None], embedder: Embedder
+    session: AsyncSession,
+    titles: Iterable[str | None],
+    embedder: Embedder,
+    gloss: TitleGloss | None = None,
 ) -> int:
     """Embed and store the titles among ``titles`` that have no vector yet (of this model). Each
     is keyed by its exact text (a job's title as stored, a CV's :func:`cv_title_text`).
@@ -93,7 +111,7 @@ async def ensure_title_vectors(
     missing = [t for t in wanted if t not in have]
     if not missing:
         return 0
-    vectors = await asyncio.to_thread(embed_titles, missing, embedder)
+    vectors = await asyncio.to_thread(embed_titles, missing, embedder, gloss)
     stmt = insert(TitleEmbedding).values(
         [
             {"title": t, "embedding": v.tolist(), "embedding_model": embedder.model_id}

@@ -33,7 +33,7 @@ from indexing.filters import JobFilters, job_filter_clause
 from indexing.protocol import Hit, LexicalIndex
 from indexing.resumes import embed_resumes
 from indexing.settings import get_vector_settings
-from indexing.titles import embed_titles, stored_title_vectors, title_text
+from indexing.titles import TitleGloss, embed_titles, stored_title_vectors, title_text
 from indexing.vector import (
     IDS,
     QUERY_VECTOR,
@@ -135,10 +135,13 @@ class MatchEngine:
         lexical: LexicalIndex,
         embedder: Embedder,
         settings: MatchingSettings | None = None,
+        title_gloss: TitleGloss | None = None,
     ) -> None:
         self.lexical = lexical
         self.embedder = embedder
         self.settings = settings or get_matching_settings()
+        #: How titles are embedded (the same as indexing stores them): see TitleGloss.
+        self.title_gloss = title_gloss
         # The engine ranks a pool, so its vector search needs a good pool, not an exact one:
         # fewer HNSW candidates per hit than a stand-alone search.
         self._vector_settings = get_vector_settings().model_copy(
@@ -151,7 +154,11 @@ class MatchEngine:
         self, text: str, title_text: str | None
     ) -> tuple[list[float] | None, list[float] | None]:
         vector = embed_resumes([(uuid.UUID(int=0), text)], self.embedder)[0].vector
-        title = embed_titles([title_text], self.embedder)[0].tolist() if title_text else None
+        title = (
+            embed_titles([title_text], self.embedder, self.title_gloss)[0].tolist()
+            if title_text
+            else None
+        )
         return vector, title
 
     async def represent(

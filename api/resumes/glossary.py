@@ -101,3 +101,11 @@ def get_glossary() -> Glossary:
                 ar_to_en.setdefault(_ar_key(form), en)
     seniority = tuple((s["en"], s["ar"], s["ar_f"]) for s in data["seniority"])
     return Glossary(en_to_ar, ar_to_en, en_display, seniority)
+
+
+def english_title(title: str) -> str | None:
+    """The English of an Arabic job title the glossary knows, else None: what matching embeds
+    an Arabic title as, so that it sits close to its English twin (see indexing.titles)."""
+    if not any("\u0600" <= ch <= "\u06ff" for ch in title):
+        return None
+    return get_glossary().to_english(title)

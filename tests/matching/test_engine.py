@@ -241,3 +241,31 @@ async def test_ties_are_broken_by_id(
     page = await engine.match_page(session, MatchQuery(text=CV, profile=candidate_profile(PARSED)))
     assert len({m.score for m in page.items}) == 1
     assert [m.id for m in page.items] == sorted(j.id for j in twins)
+
+
+async def test_an_english_cv_finds_the_arabic_ad_of_its_occupation(
+    session: AsyncSession, lexical_index: TantivyJobIndex, job_factory
+) -> None:  # type: ignore[no-untyped-def]
+    from api.resumes.glossary import english_title
+
+    engineer = await job_factory(
+        embedded=False,
+        title="مهندس برمجيات",
+        description="تطوير الأنظمة وصيانتها.",
+        language="ar",
+        skills=[],
+    )
+    accountant = await job_factory(
+        embedded=False,
+        title="محاسب",
+        description="إعداد القوائم المالية.",
+        language="ar",
+        skills=[],
+    )
+    await refresh_indexes(session, HashingEmbedder(), lexical_index)
+    cv = "Software Engineer\nI build and maintain software systems as a software engineer.\n"
+    query = MatchQuery(text=cv, profile=candidate_profile({"title": "Software Engineer"}, cv))
+    engine = MatchEngine(lexical_index, HashingEmbedder(), title_gloss=english_title)
+    ranked = await engine.match_jobs(session, query)
+    assert [m.id for m in ranked] == [engineer.id, accountant.id]
+    assert ranked[0].features["role"] > ranked[1].features["role"]
