@@ -24,10 +24,11 @@ tie at the bottom.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from datetime import time as dtime
@@ -214,11 +215,51 @@ async def _rank_set(
         scored = list((await engine.score_jobs(session, deep, all_ids or list(grades))).values())
         final = sorted(scored, key=lambda m: (-m.score, m.id))
         runs.setdefault("final", []).append(([m.id for m in final], grades))
+        titles = await _titles(session, [m.id for m in scored])
+        before = sorted(
+            scored,
+            key=lambda m: (-previous_formula(m.features, query.profile.titles, titles[m.id]), m.id),
+        )
+        runs.setdefault("before: the previous score formula", []).append(
+            ([m.id for m in before], grades)
+        )
         for name in REPORTED_SIGNALS:
             have = [m for m in scored if name in m.features]
             by_signal = sorted(have, key=lambda m: (-m.features[name], m.id))
             runs.setdefault(f"signal: {name}", []).append(([m.id for m in by_signal], grades))
     return {name: metrics(r) for name, r in runs.items()}
+
+
+_WORDS = re.compile(r"[\w+#.]+")
+
+
+def previous_formula(features: Mapping[str, float], cv_titles: Sequence[str], title: str) -> float:
+    """What ranked pairs before this score (for the before/after table): the weighted mean of
+    skills (3), title word overlap (2), semantic (1) and best chunk (0.5), cosines stretched from
+    [0.15, 0.75] onto [0, 1]; a job without skills counted 0.5. (Its fit features are constant on
+    these sets and leave the order unchanged.)"""
+
+    def stretch(x: float | None) -> float:
+        return 0.0 if x is None else min(1.0, max(0.0, (x - 0.15) / 0.6))
+
+    job_words = {w.lower() for w in _WORDS.findall(title)}
+    overlap = 0.0
+    for cv_title in cv_titles:
+        words = {w.lower() for w in _WORDS.findall(cv_title)}
+        if words and job_words:
+            overlap = max(overlap, len(words & job_words) / len(words | job_words))
+    skills = features.get("skills", 0.5)
+    return (
+        3 * skills
+        + 2 * overlap
+        + stretch(features.get("semantic"))
+        + 0.5 * stretch(features.get("chunk"))
+    )
+
+
+async def _titles(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    rows = await session.execute(select(Job.id, Job.title).where(Job.id.in_(list(ids))))
+    return {job_id: title for job_id, title in rows.all()}
 
 
 async def _corpus_run(
