@@ -50,14 +50,13 @@ from api.resumes.glossary import english_title
 from indexing.embedder import Embedder
 from indexing.filters import JobFilters
 from indexing.lexical import TantivyJobIndex
-from ingestion.cv_parser import parse_cv
 from ingestion.extract import extract_in_process
 from ingestion.jobs import parse_experience
 from ingestion.skills import extract_skills
 from matching.engine import MatchEngine, MatchQuery, resume_query
 from matching.features import SIGNALS
 from matching.metrics import average_precision, ndcg_at_k
-from matching.profiles import candidate_profile
+from matching.profiles import profile_of_text
 from matching.realtext import RefJob, RefQuery, dotin_queries, esco_jobs, onet_jobs
 from models import Job, Resume, User
 from models.db import make_async_engine, make_sessionmaker, make_sync_engine
@@ -191,7 +190,7 @@ def _job_description(path: Path) -> dict[str, Any]:
 def _text_query(text: str) -> MatchQuery:
     return MatchQuery(
         text=text,
-        profile=candidate_profile(parse_cv(text, today=TODAY).model_dump(mode="json"), text),
+        profile=profile_of_text(text, TODAY),
     )
 
 

@@ -49,10 +49,9 @@ from indexing.filters import JobFilters
 from indexing.lexical import TantivyJobIndex, rebuild_from_db_async
 from indexing.settings import LexicalSettings, VectorSearchSettings
 from indexing.vector import PgVectorIndex
-from ingestion.cv_parser import parse_cv
 from matching.engine import MatchEngine, MatchQuery
 from matching.features import CandidateProfile
-from matching.profiles import candidate_profile, resolve_skills
+from matching.profiles import profile_of_text, resolve_skills
 from matching.settings import MatchingSettings
 from models import Job
 from models.db import make_async_engine, make_sessionmaker
@@ -266,7 +265,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         for i in range(args.queries):
             text = short[i % len(short)]
             t0 = time.perf_counter()
-            profile = candidate_profile(parse_cv(text).model_dump(mode="json"), text)
+            profile = profile_of_text(text)
             await matcher.match_page(session, MatchQuery(text=text, profile=profile))
             short_ms.append((time.perf_counter() - t0) * 1000)
         # A whole 2-page CV pasted as text (POST /api/v1/match/jobs {"text"}): parse, chunk
@@ -276,7 +275,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         for i in range(args.queries):
             text = corpus.cv_text(i % len(corpus.vocab.occupations), seed=i, words=900)
             t0 = time.perf_counter()
-            profile = candidate_profile(parse_cv(text).model_dump(mode="json"), text)
+            profile = profile_of_text(text)
             t1 = time.perf_counter()
             vector, title = await matcher.represent(text, profile)
             t2 = time.perf_counter()

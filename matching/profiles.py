@@ -7,10 +7,11 @@ religion or marital status are never read here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
+from ingestion.cv_parser import parse_cv
 from ingestion.skills import extract_skills, normalise_skill
 from ingestion.taxonomy import get_taxonomy
 from matching.features import CandidateProfile, JobProfile
@@ -133,6 +134,11 @@ def candidate_profile(
         languages=_languages(parsed),
         titles=tuple(dict.fromkeys(titles)),
     )
+
+
+def profile_of_text(text: str, today: date | None = None) -> CandidateProfile:
+    """The profile of a CV given as text, parsed as an upload is parsed."""
+    return candidate_profile(parse_cv(text, today=today).model_dump(mode="json"), text)
 
 
 class JobFacts(Protocol):

@@ -23,9 +23,8 @@ from indexing.documents import job_text
 from indexing.embedder import Embedder, SentenceTransformerEmbedder
 from indexing.resumes import embed_resumes
 from indexing.titles import embed_titles, title_text
-from ingestion.cv_parser import parse_cv
 from matching.features import SIGNALS, skill_overlap
-from matching.profiles import candidate_profile, job_skill_weights
+from matching.profiles import job_skill_weights, profile_of_text
 from matching.realtext import RefJob, RefQuery
 
 
@@ -105,7 +104,7 @@ def query_signals(
     query: RefQuery, jobs: Sequence[RefJob], vectors: JobVectors, embedder: Embedder
 ) -> SignalTable:
     """The signals of one CV against every job."""
-    profile = candidate_profile(parse_cv(query.text).model_dump(mode="json"), query.text)
+    profile = profile_of_text(query.text)
     cv = embed_resumes([(uuid.UUID(int=0), query.text)], embedder)[0].vector
     n = len(jobs)
     values = {name: np.full(n, np.nan) for name in SIGNALS}

@@ -20,9 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.deps import StateDep
 from indexing.filters import JobFilters
-from ingestion.cv_parser import parse_cv
 from matching.engine import Match, MatchEngine, MatchQuery, resume_query
-from matching.profiles import candidate_profile
+from matching.profiles import profile_of_text
 from models import Job, Resume
 from models.enums import JobStatus
 
@@ -111,7 +110,7 @@ class EngineMatchPort:
     ) -> list[MatchResult]:
         if not text.strip() or limit <= 0:
             return []
-        profile = candidate_profile(parse_cv(text).model_dump(mode="json"), text)
+        profile = profile_of_text(text)
         return await self._find(
             session, MatchQuery(text=text, profile=profile, filters=filters), limit, None
         )

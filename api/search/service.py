@@ -15,7 +15,6 @@ from api.accounts.permissions import effective_permissions
 from api.errors import BadInput, NotFound
 from api.search.schemas import Facet, JobHit, JobSummary, SearchFilters
 from indexing.filters import JobFilters, job_filter_clause
-from ingestion.cv_parser import parse_cv
 from matching.engine import (
     DepthExceeded,
     Match,
@@ -25,7 +24,7 @@ from matching.engine import (
     resume_query,
 )
 from matching.features import CandidateProfile
-from matching.profiles import candidate_profile
+from matching.profiles import profile_of_text
 from models import Candidate, Job, JobApplication, Resume, User
 from models.enums import ParseStatus, Permission, UserType
 
@@ -151,7 +150,7 @@ def profile_for_text(text: str) -> CandidateProfile:
     """A profile from pasted or uploaded CV text, parsed as an upload would be."""
     if len(text) > MAX_QUERY_CHARS * 5:
         raise BadInput("The text is too long", code="text_too_long")
-    return candidate_profile(parse_cv(text).model_dump(mode="json"), text)
+    return profile_of_text(text)
 
 
 def query_for_text(text: str, filters: JobFilters) -> MatchQuery:
