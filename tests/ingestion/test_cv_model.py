@@ -135,7 +135,8 @@ def test_spans_group_into_jobs_and_degrees_with_merged_years() -> None:
     jobs = [(j.title, j.company, j.location, j.start, j.end, j.current) for j in cv.employment]
     assert jobs == [
         ("Senior Data Analyst", "Emirates NBD", "Dubai", "2019-01", None, True),
-        ("Data Analyst", "Careem", None, "2016-03", "2019-12", False),  # no LOCATION span
+        # No LOCATION span on the second job: the rules read the same job and fill it in.
+        ("Data Analyst", "Careem", "Dubai", "2016-03", "2019-12", False),
     ]
     # March 2016 .. November 2026 (today) is 129 months, the overlap in 2019 counted once.
     assert cv.total_years_experience == round(129 / 12, 1)
