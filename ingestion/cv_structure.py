@@ -18,8 +18,9 @@ span model (:mod:`ingestion.cv_ner`), then builds the fields from the spans:
 - **total years of experience**: the union of the employment periods (overlaps once, "Present"
   up to today), or the largest "N years of experience" the CV states when that is more.
 
-Arabic CVs (the model was trained on English only) keep the rule parser's fields; they get the
-same total-years logic (Arabic month names and Hijri years are read by the date rules).
+Arabic CVs (``language == "ar"``; the model was trained on English CVs only) are parsed by the
+rule parser alone and say so (``parser == "rules"``): its sections, Arabic headings, names,
+Arabic month names and Hijri years, and total years from merged date ranges.
 """
 
 from __future__ import annotations
@@ -255,10 +256,10 @@ def structure(
     ``link``: give skill spans the taxonomy does not name the nearest ESCO label when it is
     close enough (:mod:`ingestion.skill_linking`)."""
     today = today or date.today()
+    if rules_cv.language == "ar":
+        return rules_cv  # the model knows English CVs only: the rules' parse stands, as such
     cv = rules_cv.model_copy(deep=True)
     cv.parser = "model"
-    if cv.language == "ar":
-        return cv  # the model knows English CVs only: the rules' fields stand
     conf = dict(cv.confidence)
     header_end = _headline_end(text)
 
@@ -383,19 +384,13 @@ def parse_cv_model(
         raise TypeError("parse_cv expects the CV's text as str")
     rules_cv = rules.parse_cv_rules(text, today=today)
     if rules_cv.language == "ar":
-        return replace_parser(rules_cv)
+        return rules_cv  # parser "rules": the span model was trained on English CVs only
     from ingestion.settings import get_ingestion_settings
 
     clean = rules.prepare_text(text)
     sp = model_spans(nlp or get_model(), clean)
     link = get_ingestion_settings().skill_linking
     return structure(clean, sp, rules_cv, today=today, combine=combine, link=link)
-
-
-def replace_parser(cv: StructuredCV) -> StructuredCV:
-    out = cv.model_copy()
-    out.parser = "model"
-    return out
 
 
 __all__ = ["DEFAULT_COMBINE", "Combine", "parse_cv_model", "structure"]

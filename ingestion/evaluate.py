@@ -646,11 +646,13 @@ def _read_skill_file(path: Path, linker: Any | None) -> tuple[list[_Sentence], i
 
 
 def _predict(s: _Sentence, threshold: float | None) -> list[str]:
+    """Exact matches, then the one nearest phrase-label link when it reaches ``threshold``
+    (:func:`ingestion.skill_linking.SkillLinker.link_text`: at most one link per text)."""
     ranked = list(s.exact)
-    if threshold is not None:
-        for sid, _ in sorted((x for x in s.links if x[1] >= threshold), key=lambda x: -x[1]):
-            if sid not in ranked:
-                ranked.append(sid)
+    if threshold is not None and s.links:
+        sid, sim = max(s.links, key=lambda x: x[1])
+        if sim >= threshold and sid not in ranked:
+            ranked.append(sid)
     return ranked
 
 
@@ -666,7 +668,7 @@ def _score_skill_file(path: Path, name: str) -> SkillSetScores:
 
 
 #: Thresholds tried when tuning the linking threshold (cosine similarity).
-LINK_GRID = tuple(round(0.5 + 0.025 * i, 3) for i in range(17))  # 0.5 .. 0.9
+LINK_GRID = tuple(round(0.4 + 0.025 * i, 3) for i in range(21))  # 0.4 .. 0.9
 
 
 def _f1_at(sents: list[_Sentence], threshold: float) -> float:

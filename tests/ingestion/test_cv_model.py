@@ -196,9 +196,12 @@ def test_a_stated_length_of_experience_wins_when_the_dates_say_less() -> None:
 @pytest.mark.unit
 def test_arabic_cvs_keep_the_rules_fields() -> None:
     text = "أحمد علي\nمهندس برمجيات\n\nالخبرات\nمهندس برمجيات - شركة الاتصالات\nيناير 2018 - حتى الآن\n"
-    cv = structure(text, [Span("NAME", "x", 0, 1)], parse_cv_rules(text, today=TODAY), today=TODAY)
+    rules_cv = parse_cv_rules(text, today=TODAY)
+    cv = structure(text, [Span("NAME", "x", 0, 1)], rules_cv, today=TODAY)
     assert cv.language == "ar"
-    assert cv.personal.name == parse_cv_rules(text, today=TODAY).personal.name
+    assert cv == rules_cv
+    assert cv.parser == "rules"  # says honestly that the model did not read it
+    assert cv.employment and cv.employment[0].current
 
 
 # --- dates and rule fixes named in the issue --------------------------------------------------
