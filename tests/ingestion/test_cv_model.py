@@ -201,7 +201,8 @@ def test_arabic_cvs_keep_the_rules_fields() -> None:
     assert cv.language == "ar"
     assert cv == rules_cv
     assert cv.parser == "rules"  # says honestly that the model did not read it
-    assert cv.employment and cv.employment[0].current
+    assert cv.employment
+    assert cv.employment[0].current
 
 
 # --- dates and rule fixes named in the issue --------------------------------------------------
