@@ -49,10 +49,10 @@ class Combine:
     the model found nothing, or both (deduplicated)."""
 
     name: Source = "rules"
-    title: Source = "model_or_rules"
+    title: Source = "rules_or_model"
     employment: Source = "union"
     education: Source = "union"
-    location: Source = "model_or_rules"
+    location: Source = "rules_or_model"
     skills: Source = "union"
 
 
@@ -200,9 +200,35 @@ def _education(sp: Sequence[Span], text: str = "") -> list[Education]:
     return out
 
 
-def _merge(model: list[Any], rule: list[Any], fields: tuple[str, str]) -> list[Any]:
-    """The model's entries, then the rules' entries that add something: a rules entry that
-    matches a model entry on one field fills that entry's empty fields instead of repeating it."""
+def _years_of(jobs: Sequence[Employment], today: date) -> float | None:
+    """Years covered by the jobs' periods together (overlaps once, current jobs up to today)."""
+    ranges = []
+    for j in jobs:
+        if not j.start:
+            continue
+        fy, fm = int(j.start[:4]), int(j.start[5:7]) if len(j.start) > 4 else None
+        ty = tm = None
+        if j.end and not j.current:
+            ty, tm = int(j.end[:4]), int(j.end[5:7]) if len(j.end) > 4 else None
+        elif not j.current:
+            continue  # a start with no end and not current: a single date, not a period
+        ranges.append(rules.DateRange("", 0, 0, fy, fm, ty, tm, j.current or ty is None))
+    return rules.total_years(ranges, today) if ranges else None
+
+
+def _same_period(x: Any, y: Any) -> bool:
+    """Two entries with the same start and end (or both current): one job read twice."""
+    start = getattr(x, "start", None)
+    if not start or start != getattr(y, "start", None):
+        return False
+    same_end = getattr(x, "end", None) == getattr(y, "end", None)
+    return bool(same_end and getattr(x, "current", False) == getattr(y, "current", False))
+
+
+def _merge(first: list[Any], second: list[Any], fields: tuple[str, str]) -> list[Any]:
+    """``first``'s entries (the rules'), then ``second``'s (the model's) that add something: an
+    entry matching an earlier one on one field fills that entry's empty fields instead."""
+    model, rule = first, second
     out = [m.model_copy() for m in model]
     a, b = fields
     for r in rule:
@@ -217,10 +243,13 @@ def _merge(model: list[Any], rule: list[Any], fields: tuple[str, str]) -> list[A
                 or (
                     kb and _key(getattr(m, b)) == kb and (not ka or _key(getattr(m, a)) in ("", ka))
                 )
+                or _same_period(m, r)
             ),
             None,
         )
         if twin is None:
+            if not (getattr(r, b) or getattr(r, "start", None)):
+                continue  # a lone title / degree: running text more often than an entry
             out.append(r)
             continue
         for name in type(r).model_fields:
@@ -275,14 +304,18 @@ def structure(
         cv.personal.name = None
 
     heads = [_value(s) for s in sp if s.label == "TITLE" and s.start < header_end and _value(s)]
-    if combine.title != "rules" and heads:
+    if combine.title == "rules_or_model" and cv.title:
+        pass
+    elif combine.title != "rules" and heads:
         cv.title = heads[0]
         conf["title"] = 0.8
     elif combine.title == "model":
         cv.title = None
 
     places = [s for s in sp if s.label == "LOCATION" and _value(s)]
-    if combine.location != "rules" and places:
+    if combine.location == "rules_or_model" and cv.personal.location:
+        pass
+    elif combine.location != "rules" and places:
         first = places[0]
         cv.personal.location = _value(first)
         place = rules.find_place(cv.personal.location)
@@ -292,16 +325,16 @@ def structure(
     elif combine.location == "model":
         cv.personal.location = cv.personal.city = cv.personal.country = None
 
-    jobs, used = _employment(text, sp, header_end, today)
+    jobs, _used = _employment(text, sp, header_end, today)
     if combine.employment == "union":
-        cv.employment = _merge(jobs, cv.employment, ("title", "company"))
+        cv.employment = _merge(cv.employment, jobs, ("title", "company"))
     else:
         cv.employment = _pick(
             combine.employment, jobs, cv.employment, lambda j: (_key(j.title), _key(j.company))
         )
     if jobs and combine.employment != "rules":
         conf["employment"] = 0.8
-        years = rules.total_years(used, today)
+        years = _years_of(cv.employment, today)
         if years is not None:
             cv.total_years_experience = years
     stated = rules.stated_years(text)
@@ -312,7 +345,7 @@ def structure(
 
     edus = _education(sp, text)
     if combine.education == "union":
-        cv.education = _merge(edus, cv.education, ("degree", "institution"))
+        cv.education = _merge(cv.education, edus, ("degree", "institution"))
     else:
         cv.education = _pick(
             combine.education, edus, cv.education, lambda e: (_key(e.degree), _key(e.institution))
@@ -333,11 +366,19 @@ def structure(
         [n for n, _ in names_in],
         in_languages=[any(a <= pos < b for a, b in lang_spans) for _, pos in names_in],
     )
+    # Not skills: the person, places, and what the CV names as employers, titles or schools.
+    taken = {_key(cv.personal.name), _key(cv.personal.location), _key(cv.title)}
+    taken |= {_key(v) for j in cv.employment for v in (j.title, j.company, j.location)}
+    taken |= {_key(v) for e in cv.education for v in (e.degree, e.institution)}
+    taken |= {_key(_value(x)) for x in sp if x.label in ("NAME", "LOCATION", "COMPANY", "COLLEGE")}
+    name_words = set(_key(cv.personal.name).split())
     model_skills = []
     seen: set[str] = set()
     for name in kept:
         k = _key(name)
-        if k in seen:
+        if k in seen or k in taken or (name_words and set(k.split()) <= name_words):
+            continue
+        if rules.find_place(name) is not None:
             continue
         seen.add(k)
         ref = normalise_skill(name)

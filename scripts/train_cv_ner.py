@@ -30,8 +30,15 @@ from ingestion.evaluate import DEFAULT_FOLDS, dotin_files, dotin_folds, dotin_sp
 DEFAULT_DATA = Path(os.environ.get("TABASHIR_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
 
 
-def _save(nlp: object, out: Path) -> None:
+def _save(nlp: object, out: Path, what: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
+    nlp.meta.update(  # type: ignore[attr-defined]
+        name="tabashir_cv_ner",
+        version="1.0.0",
+        description=f"CV field spans (spaCy tok2vec+ner trained from scratch by "
+        f"scripts/train_cv_ner.py): {what}",
+        license="training data CC0-1.0 (dotin-inc/resume-dataset-NER-annotations)",
+    )
     nlp.to_disk(out)  # type: ignore[attr-defined]
 
 
@@ -69,13 +76,13 @@ def main(argv: list[str] | None = None) -> int:
             train = [d for d, f in zip(docs, folds, strict=True) if f != k]
             log(f"fold {k}: training on {len(train)} documents")
             nlp = cv_ner.train(train, config, log=log)
-            _save(nlp, args.out / f"fold{k}")
+            _save(nlp, args.out / f"fold{k}", f"{config}, fold {k} held out")
             log(f"fold {k}: {time.perf_counter() - t0:.0f} s")
         return 0
     t0 = time.perf_counter()
     log(f"training on {len(docs)} documents, {config}")
     nlp = cv_ner.train(docs, config, log=log)
-    _save(nlp, args.out)
+    _save(nlp, args.out, f"{config}, all {len(docs)} dotin CVs")
     size = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file())
     log(f"wrote {args.out} ({size / 1e6:.1f} MB) in {time.perf_counter() - t0:.0f} s")
     return 0
