@@ -385,12 +385,16 @@ def structure(
         model_skills.append(Skill(name=name, skill_id=ref.skill_id if ref else None))
     if link:
         _link_unresolved(model_skills)
-    cv.skills = _pick(
-        combine.skills,
-        model_skills,
-        cv.skills,
-        lambda s: s.skill_id or _key(s.name),
-    )
+    if combine.skills == "union":
+        # One skill once: by taxonomy id, or by name when either side has no id.
+        ids = {x.skill_id for x in model_skills if x.skill_id}
+        names = {_key(x.name) for x in model_skills}
+        extra = [x for x in cv.skills if x.skill_id not in ids and _key(x.name) not in names]
+        cv.skills = model_skills + extra
+    else:
+        cv.skills = _pick(
+            combine.skills, model_skills, cv.skills, lambda s: s.skill_id or _key(s.name)
+        )
     if cv.skills:
         conf["skills"] = max(conf.get("skills", 0.0), 0.8 if model_skills else 0.0)
     cv.confidence = {k: round(v, 3) for k, v in conf.items() if v > 0}

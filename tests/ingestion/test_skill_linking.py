@@ -84,3 +84,28 @@ def test_shipped_label_vectors_cover_the_esco_skills() -> None:
     assert data["vectors"].dtype == np.int8
     assert data["vectors"].shape == (len(data["ids"]), 384)
     assert all(str(i).startswith("esco:") for i in data["ids"][:50])
+
+
+@pytest.mark.unit
+def test_parser_links_unresolved_skill_spans_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingestion import skill_linking
+    from ingestion.cv_ner import Span
+    from ingestion.cv_parser import parse_cv_rules
+    from ingestion.cv_structure import structure
+
+    emb = HashingEmbedder()
+    q, scale = quantise(emb.embed(["zorbling quuxes"]))
+    path = tmp_path / "vectors.npz"
+    np.savez(path, ids=np.array(["esco:zq"]), vectors=q, scale=scale, model=np.array("hashing"))
+    monkeypatch.setattr(skill_linking, "_linker", SkillLinker(emb, path))
+    monkeypatch.setattr(skill_linking, "VECTORS_PATH", path)
+    text = "Anna Lee\n\nSKILLS\nzorbling quuxes\n"
+    start = text.index("zorbling")
+    sp = [Span("SKILL", "zorbling quuxes", start, start + len("zorbling quuxes"))]
+    rules_cv = parse_cv_rules(text)
+    plain = structure(text, sp, rules_cv)
+    linked = structure(text, sp, rules_cv, link=True)
+    assert {s.name: s.skill_id for s in plain.skills}["zorbling quuxes"] is None
+    assert {s.name: s.skill_id for s in linked.skills}["zorbling quuxes"] == "esco:zq"
