@@ -388,8 +388,8 @@ def structure(
     if combine.skills == "union":
         # One skill once: by taxonomy id, or by name when either side has no id.
         ids = {x.skill_id for x in model_skills if x.skill_id}
-        names = {_key(x.name) for x in model_skills}
-        extra = [x for x in cv.skills if x.skill_id not in ids and _key(x.name) not in names]
+        model_names = {_key(x.name) for x in model_skills}
+        extra = [x for x in cv.skills if x.skill_id not in ids and _key(x.name) not in model_names]
         cv.skills = model_skills + extra
     else:
         cv.skills = _pick(
