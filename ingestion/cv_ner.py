@@ -208,4 +208,9 @@ def get_model(path: Path | None = None) -> Language:
 
 
 def model_available(path: Path | None = None) -> bool:
-    return ((path or MODEL_DIR) / "meta.json").exists()
+    """The model folder is there and spaCy is installed (else ``parse_cv`` uses the rules)."""
+    import importlib.util
+
+    return ((path or MODEL_DIR) / "meta.json").exists() and (
+        importlib.util.find_spec("spacy") is not None
+    )

@@ -2159,7 +2159,8 @@ def parse_cv(text: str, *, today: date | None = None) -> StructuredCV:
             import logging
 
             logging.getLogger(__name__).warning(
-                "no trained CV span model in %s: parsing with the rules", cv_ner.MODEL_DIR
+                "no trained CV span model in %s (or spaCy missing): parsing with the rules",
+                cv_ner.MODEL_DIR,
             )
     return parse_cv_rules(text, today=today)
 
