@@ -320,11 +320,20 @@ def worker(
 def evaluate_parsing_cmd(
     data: Annotated[Path, typer.Option(help="Shared data folder.")] = SHARED_DATA,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    cv: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of k-fold span models (scripts/train_cv_ner.py --folds 5 --out DIR): "
+            "adds the model's cross-validated dotin figures beside the rules'."
+        ),
+    ] = None,
 ) -> None:
-    """Per-field precision / recall / F1 of the CV parser (dotin set and sample PDFs)."""
+    """Per-field precision / recall / F1 of the CV parsers (dotin set and sample PDFs)."""
     from ingestion.evaluate import evaluate_parsing
 
-    report = evaluate_parsing(data)
+    if cv is not None and not (cv / "fold0" / "meta.json").exists():
+        _fail(f"no fold models in {cv}: run scripts/train_cv_ner.py --folds 5 --out {cv}")
+    report = evaluate_parsing(data, cv_dir=cv)
     typer.echo(report.to_json() if as_json else report.to_markdown())
 
 
@@ -332,11 +341,18 @@ def evaluate_parsing_cmd(
 def evaluate_skills_cmd(
     data: Annotated[Path, typer.Option(help="Shared data folder.")] = SHARED_DATA,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    linking: Annotated[
+        bool,
+        typer.Option(
+            help="Also score exact + semantic linking (the encoder embeds every sentence's "
+            "candidate phrases: a minute or two on 2 cores)."
+        ),
+    ] = True,
 ) -> None:
     """Skill extraction against the ESCO-linked TECH / HOUSE sentences."""
     from ingestion.evaluate import evaluate_skills
 
-    report = evaluate_skills(data)
+    report = evaluate_skills(data, linking=linking)
     typer.echo(report.to_json() if as_json else report.to_markdown())
 
 

@@ -424,7 +424,7 @@ def merge_llm(rule_cv: StructuredCV, llm_out: CvLlmOutput, text: str | CvText) -
         conf["certifications"] = max(conf.get("certifications", 0.0), LLM_CONFIDENCE)
 
     cv.confidence = {k: round(v, 3) for k, v in conf.items()}
-    cv.parser = "rules+llm"
+    cv.parser = "model+llm" if cv.parser.startswith("model") else "rules+llm"
     cv.llm_fields = sorted(taken)
     cv.rejected = [p.record() for p in problems]
     return cv

@@ -30,7 +30,7 @@ from ingestion.cv_schema import (
     Skill,
     StructuredCV,
 )
-from ingestion.skills import extract_skills, get_matcher, normalise_arabic
+from ingestion.skills import extract_skills, get_matcher, is_not_a_skill, normalise_arabic
 from ingestion.taxonomy import get_taxonomy
 
 PHONE_REGIONS = ("AE", "SA", "QA", "KW", "BH", "OM", "IN", "US", "GB")
@@ -198,6 +198,7 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
     ),
     "skills": (
         "skills",
+        "core qualifications",
         "technical skills",
         "key skills",
         "core skills",
@@ -770,9 +771,13 @@ _MONTH_EN = (
 )
 _MONTH_AR = "(?:" + "|".join(sorted(_MONTHS_AR, key=len, reverse=True)) + ")"
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
+#: A Hijri year marked as one ("1440 هـ", "1440هـ"): read as the Gregorian year it mostly falls in.
+_HIJRI = r"(?:13[5-9]\d|14[0-6]\d)\s*(?:هـ|ه)(?![\u0621-\u064A])"
 _DATE = (
     rf"(?:(?:{_MONTH_EN}|{_MONTH_AR})\s*,?\s*'?{_YEAR}"
+    rf"|(?:0?[1-9]|1[0-2])\s*/\s*(?:0?[1-9]|[12]\d|3[01])\s*/\s*{_YEAR}"
     rf"|(?:0?[1-9]|1[0-2])\s*[/.\-]\s*{_YEAR}"
+    rf"|(?:{_MONTH_AR}\s*)?{_HIJRI}"
     rf"|{_YEAR})"
 )
 _PRESENT = (
@@ -786,6 +791,8 @@ _RANGE = re.compile(
         rf"(?<![\w/.])(?P<a>{_DATE})\s*(?:{_SEP})\s*(?P<b>{_DATE}|{_PRESENT})(?![\w/])"
         rf"|(?:since|from|منذ)\s+(?P<c>{_DATE})(?![\w/])"
         rf"|(?<![\w/.])(?P<d>{_DATE})\s+(?:onwards|onward|till\s+now|to\s+now)(?!\w)"
+        # "2010Present", "2010 Current": no separator, but the end is unmistakable.
+        rf"|(?<![\w/.])(?P<e>{_DATE})\s*(?:present|current(?:ly)?|till\s+date|to\s+date)(?!\w)"
     ).translate(_AR_1TO1),
     re.IGNORECASE,
 )
@@ -832,8 +839,16 @@ def _digits_ascii(text: str) -> str:
     return text.translate(_DIGITS)
 
 
+def hijri_to_gregorian(year: int) -> int:
+    """The Gregorian year a Hijri year mostly falls in (1440 -> 2018)."""
+    return int(year * 0.970229 + 621.5643 + 0.5)
+
+
 def _parse_date(s: str) -> tuple[int, int | None] | None:
     s = s.strip().lower()
+    h = re.search(_HIJRI.translate(_AR_1TO1), s)
+    if h:
+        return hijri_to_gregorian(int(h.group()[:4])), None
     y = re.search(_YEAR, s)
     if not y:
         return None
@@ -843,6 +858,9 @@ def _parse_date(s: str) -> tuple[int, int | None] | None:
         return year, None
     if before.isdigit():
         return year, int(before)
+    md = re.fullmatch(r"(\d{1,2})\s*/\s*\d{1,2}", before)  # "12/1/2009": month / day / year
+    if md:
+        return year, int(md.group(1))
     for name, month in _MONTHS_AR.items():
         if before == name.translate(_AR_1TO1):
             return year, month
@@ -856,7 +874,7 @@ def find_date_ranges(text: str, today: date | None = None) -> list[DateRange]:
     norm = _digits_ascii(text.translate(_AR_1TO1))  # same length, so offsets hold
     out: list[DateRange] = []
     for m in _RANGE.finditer(norm):
-        a = m.group("a") or m.group("c") or m.group("d")
+        a = m.group("a") or m.group("c") or m.group("d") or m.group("e")
         frm = _parse_date(a)
         if frm is None:
             continue
@@ -1086,7 +1104,7 @@ _DOC_WORDS = re.compile(
     r"(?i)\b(?:resume|résumé|template|sample|curriculum|vitae|packet|guide|do not copy)\b|\bcv\b"
 )
 _NAME_TOKEN = re.compile(
-    r"^(?:[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*(?:[A-Z][a-z]+)*|[A-Z]{2,}(?:['’][A-Z]+)?|[A-Z]\."
+    r"^(?:[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*(?:[A-Z][a-z]+)*|[A-Z]{2,}(?:['’][A-Z]+)?|[A-Z]\.?"
     r"|[A-Z][a-z]*['’][A-Z][a-z]+|[\u0621-\u064A]{2,})$"
 )
 _NAME_LABEL = re.compile(
@@ -1704,7 +1722,7 @@ _DEGREES: tuple[tuple[EducationLevel, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(?:Master'?s?(?:\s+(?:of|in)\b|\s+degree\b|\b)|M\.?\s?Sc\.?|M\.?B\.?A\b\.?|MBA"
             r"|M\.?\s?Tech\b\.?|M\.?\s?Eng\b\.?|M\.?C\.?A\b\.?|M\.?\s?Com\b\.?|LL\.?M\b\.?"
-            r"|M\.S\.|M\.A\.|M\.E\.|Post[- ]?Graduat\w*|PGDM|MS(?=\s*(?:in\b|\(|,|-))"
+            r"|M\.S\.|M\.A\.|M\.E\b\.?|Post[- ]?Graduat\w*|PGDM|MS(?=\s*(?:in\b|\(|,|-))"
             r"|MA(?=\s+in\b)|ME(?=\s+in\b))|ماجستير|الماجستير",
         ),
     ),
@@ -1712,7 +1730,7 @@ _DEGREES: tuple[tuple[EducationLevel, re.Pattern[str]], ...] = (
         "bachelor",
         re.compile(
             r"\b(?:Bachelor'?s?(?:\s+(?:of|in)\b|\s+degree\b|\b)|B\.?\s?Sc\.?|B\.?\s?Tech\b\.?"
-            r"|B\.E\.|B\.?\s?Eng\b\.?|BEng|B\.?B\.?A\b\.?|B\.?C\.?A\b\.?|B\.?\s?Com\b\.?"
+            r"|B\.E\b\.?|B\.?\s?Eng\b\.?|BEng|B\.?B\.?A\b\.?|B\.?C\.?A\b\.?|B\.?\s?Com\b\.?"
             r"|LL\.?B\b\.?|B\.S\.|B\.A\.|MBBS|BE(?=\s*(?:in\b|\(|,|-))|BS(?=\s*(?:in\b|\(|,|-))"
             r"|BA(?=\s+in\b)|Graduat(?:e|ion)\s+in\b|Undergraduate)|بكالوريوس|البكالوريوس|ليسانس|الليسانس",
         ),
@@ -2005,11 +2023,16 @@ def _skill_items(text: str, sec: Section) -> list[str]:
     return items
 
 
+def _inside_any(spans: Sequence[tuple[int, int]], pos: int) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
 def parse_skills(
     text: str,
     skill_sections: Sequence[Section],
     contact_spans: Sequence[tuple[int, int]] = (),
     ignore: Iterable[str] = (),
+    language_spans: Sequence[tuple[int, int]] = (),
 ) -> tuple[list[Skill], float]:
     """Skills from the whole text (SKILLS sections count as skills context) plus the SKILLS
     section items the dictionary did not see, resolved one by one; deduplicated by id.
@@ -2031,13 +2054,16 @@ def parse_skills(
         name = " ".join(m.surface.split())
         if name.lower() in ignore:
             continue
+        if is_not_a_skill(name, in_languages=_inside_any(language_spans, m.start)):
+            continue
         seen_ids.add(m.skill_id)
         seen_names.add(name.lower())
         out.append(Skill(name=name, skill_id=m.skill_id))
     matcher = get_matcher()
     for sec in skill_sections:
+        in_lang = _inside_any(language_spans, sec.span[0])
         for item in _skill_items(text, sec):
-            if item.lower() in seen_names:
+            if item.lower() in seen_names or is_not_a_skill(item, in_languages=in_lang):
                 continue
             ref = matcher.lookup(item, fuzzy=False)
             if ref is not None and ref.skill_id in seen_ids:
@@ -2091,15 +2117,63 @@ def _headline(header: Sequence[Segment], name: str | None) -> str | None:
     return None
 
 
+def prepare_text(text: str) -> str:
+    """Line ends unified, NULs blanked, cut at :data:`MAX_TEXT_CHARS` (what every parser reads)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", " ")[:MAX_TEXT_CHARS]
+
+
+def stated_years(text: str) -> float | None:
+    """The largest "N years of experience" the text states ("over 7 years of experience")."""
+    found = [
+        float(m.group("n") or m.group("ar")) for m in _STATED_YEARS.finditer(_digits_ascii(text))
+    ]
+    found = [y for y in found if 0 < y <= 50]
+    return max(found) if found else None
+
+
+_warned_missing = False
+
+
 def parse_cv(text: str, *, today: date | None = None) -> StructuredCV:
     """Parse a CV's plain text (English or Arabic) into a :class:`StructuredCV`.
 
-    Pure and deterministic for a given ``today`` (which only bounds "Present" in the total
-    years of experience). Never raises on odd input: unparseable parts stay empty.
+    ``TABASHIR_INGEST_CV_PARSER`` picks the parser: ``model`` (the default: the trained span
+    model plus the exact rules, :func:`ingestion.cv_structure.parse_cv_model`) or ``rules``
+    (:func:`parse_cv_rules` alone). Deterministic for a given ``today`` (which only bounds
+    "Present" in the total years of experience). Never raises on odd input.
     """
     if not isinstance(text, str):
         raise TypeError("parse_cv expects the CV's text as str")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", " ")[:MAX_TEXT_CHARS]
+    from ingestion.settings import get_ingestion_settings
+
+    if get_ingestion_settings().cv_parser == "model":
+        from ingestion import cv_ner
+
+        if cv_ner.model_available():
+            from ingestion.cv_structure import parse_cv_model
+
+            return parse_cv_model(text, today=today)
+        global _warned_missing
+        if not _warned_missing:
+            _warned_missing = True
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "no trained CV span model in %s (or spaCy missing): parsing with the rules",
+                cv_ner.MODEL_DIR,
+            )
+    return parse_cv_rules(text, today=today)
+
+
+def parse_cv_rules(text: str, *, today: date | None = None) -> StructuredCV:
+    """The rule parser: regular expressions, word lists and the skill taxonomy.
+
+    Pure and deterministic for a given ``today``. Never raises on odd input: unparseable parts
+    stay empty.
+    """
+    if not isinstance(text, str):
+        raise TypeError("parse_cv expects the CV's text as str")
+    text = prepare_text(text)
     today = today or date.today()
     segs = segments(text)
     sections = split_sections(text, segs)
@@ -2165,9 +2239,9 @@ def parse_cv(text: str, *, today: date | None = None) -> StructuredCV:
     if years is not None:
         conf["total_years_experience"] = 0.8
     else:
-        stated = [m for m in _STATED_YEARS.finditer(_digits_ascii(text))]
-        if stated:
-            years = max(float(m.group("n") or m.group("ar")) for m in stated)
+        stated = stated_years(text)
+        if stated is not None:
+            years = stated
             conf["total_years_experience"] = 0.5
 
     edu_segs = [s for sec in by_kind.get("education", []) for s in sec.segments]
@@ -2188,9 +2262,13 @@ def parse_cv(text: str, *, today: date | None = None) -> StructuredCV:
         at = text.find(personal.name)
         if at >= 0:
             contact_spans.append((at, at + len(personal.name)))
+    # Section headings ("EMPLOYMENT HISTORY") are not skill claims either.
+    contact_spans += [(sec.heading.start, sec.heading.end) for sec in sections if sec.heading]
     companies = [e.company for e in employment if e.company]
+    lang_spans = [sec.span for sec in by_kind.get("languages", [])]
+    lang_spans += [(s.start, s.end) for s in segs if _LANG_LINE.match(s.text)]
     skills, skills_conf = parse_skills(
-        text, by_kind.get("skills", []), contact_spans, ignore=companies
+        text, by_kind.get("skills", []), contact_spans, ignore=companies, language_spans=lang_spans
     )
     if skills:
         conf["skills"] = skills_conf

@@ -87,7 +87,7 @@ class Language(_Model):
     proficiency: Proficiency | None = None
 
 
-CvParser = Literal["rules", "rules+llm"]
+CvParser = Literal["rules", "rules+llm", "model", "model+llm"]
 
 
 class RejectedValue(_Model):

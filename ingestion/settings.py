@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,13 @@ class IngestionSettings(BaseSettings):
     #: Parse worker processes kept warm, and documents each handles before it is replaced.
     workers: int = Field(default=2, gt=0)
     worker_max_tasks: int = Field(default=200, gt=0)
+    #: Which CV parser ``parse_cv`` runs: the trained span model with the exact rules
+    #: (``model``) or the rule parser alone (``rules``, kept for comparison).
+    cv_parser: Literal["model", "rules"] = "model"
+    #: Link the model's skill spans the taxonomy does not name to the nearest ESCO label with
+    #: the sentence encoder (:mod:`ingestion.skill_linking`). Off by default: it loads the
+    #: encoder in the parsing process and embeds each CV's unresolved skill phrases.
+    skill_linking: bool = False
 
 
 @lru_cache

@@ -515,6 +515,62 @@ def extract_skills(
     return get_matcher(taxonomy).find(text, context_spans)
 
 
+def _word_list(text: str) -> list[str]:
+    return text.split()
+
+
+#: Words CVs write that name no skill: contact words ("Email me on Indeed"), section words
+#: ("EMPLOYMENT HISTORY"), and everyday words some taxonomy aliases share.
+NOT_SKILLS = frozenset(
+    _word_list(
+        """
+    email e-mail mail phone mobile telephone tel fax address contact indeed linkedin github
+    website web site url link links profile history summary objective experience education
+    skills skill details information info references reference declaration personal name
+    resume cv curriculum vitae date place hobbies interests achievements awards languages
+    language others other additional key core qualifications qualification responsibilities
+    projects project certifications certification tools technologies technical dies die
+    present current employment career professional academic educational work
+    """
+    )
+)
+#: Human languages: skills only inside a languages section ("English" in "Languages: ...").
+LANGUAGE_NAMES = frozenset(
+    _word_list(
+        """
+    english arabic hindi urdu french german spanish tamil telugu malayalam kannada marathi
+    bengali bangla gujarati punjabi russian chinese mandarin persian farsi turkish italian
+    portuguese japanese korean sinhala nepali swahili indonesian malay dutch greek kurdish
+    pashto somali amharic oriya odia assamese konkani tagalog filipino
+    """
+    )
+)
+
+
+def is_not_a_skill(name: str, *, in_languages: bool = False) -> bool:
+    """Whether a skill candidate is a contact word, a section word, a generic word, or a human
+    language named outside a languages section."""
+    if re.search(r"@|https?:|www\.|\.com\b|/in/|/r/", name, re.IGNORECASE):
+        return True  # a link or an address, not a claim
+    key = " ".join(re.sub(r"[^\w+#.]+", " ", name.casefold()).split()).strip(". ")
+    if not key or len(key) > 80:
+        return True
+    if key in NOT_SKILLS or all(w in NOT_SKILLS for w in key.split()):
+        return True
+    language = key in LANGUAGE_NAMES or key.removesuffix(" language") in LANGUAGE_NAMES
+    return language and not in_languages
+
+
+def clean_skill_names(
+    names: Sequence[str], in_languages: Sequence[bool] | None = None
+) -> list[str]:
+    """``names`` without what :func:`is_not_a_skill` rejects (order kept)."""
+    flags = in_languages if in_languages is not None else [False] * len(names)
+    return [
+        n for n, lang in zip(names, flags, strict=True) if not is_not_a_skill(n, in_languages=lang)
+    ]
+
+
 def normalise_skill(name: str, *, taxonomy: Taxonomy | None = None) -> SkillRef | None:
     """Resolve one skill name (a job post's skill list item) to the taxonomy, or None.
 

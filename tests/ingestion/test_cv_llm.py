@@ -97,7 +97,7 @@ def test_faithful_answers_on_the_sample_pdfs_are_all_supported() -> None:
         assert unsupported_values(answer, text) == [], truth["file"]
         rule = parse_cv(text, today=TODAY)
         merged = merge_llm(rule, answer, text)
-        assert merged.parser == "rules+llm"
+        assert merged.parser == f"{rule.parser}+llm"  # model+llm with the span model
         assert merged.rejected == []
         # Same values; where the CV writes one otherwise ("JOHN DOE"), its own spelling.
         assert fold(merged.personal.name or "") == fold(truth["name"])
@@ -154,7 +154,7 @@ def test_an_invented_employer_is_rejected_and_the_rest_kept() -> None:
     assert merged.employment[1].description == rule.employment[1].description
     assert "Kubernetes" not in [s.name for s in merged.skills]
     assert [(r.field, r.value) for r in merged.rejected] == [(p.field, p.value) for p in problems]
-    assert merged.parser == "rules+llm"
+    assert merged.parser == f"{rule.parser}+llm"
 
 
 def test_words_numbers_dates_and_phones() -> None:

@@ -67,14 +67,14 @@ def test_dotin_loading_strips_tags_and_decodes_escapes() -> None:
 @pytest.mark.slow
 def test_parsing_targets_on_dotin_and_samples() -> None:
     report = evaluate_parsing(shared_data(), today=TODAY)
-    dotin = report.dataset("resume-ner-dotin/train")
+    dotin = report.dataset("resume-ner-dotin/train: rules")
     assert dotin.documents == 310
     assert dotin.field("email").f1 is not None
     assert dotin.field("email").f1 >= 0.98
     assert dotin.field("name").f1 is not None
     assert dotin.field("name").f1 >= 0.90
     # dotin labels no phone numbers: the phone target is checked on the sample PDFs.
-    samples = report.dataset("sample-resumes")
+    samples = report.dataset("sample-resumes: rules")
     assert samples.field("phone").f1 == 1.0
     assert samples.field("email").f1 == 1.0
     assert samples.field("name").f1 == 1.0

@@ -141,7 +141,7 @@ async def test_setting_off_never_calls_the_model(
     body = await _upload(client, headers_for(await user_factory()))
     assert provider.requests == []
     stored = await _stored(session, body)
-    assert stored["parser"] == "rules"
+    assert stored["parser"] == "model"  # the default parser: span model + rules
     assert stored == _rule_parse()
 
 
@@ -161,7 +161,7 @@ async def test_the_model_fills_what_the_rules_missed(
     assert "Desert Line Logistics" in json.loads(sent[1]["content"])["CV_TEXT"]
     parsed = body["parsed"]
     assert parsed == await _stored(session, body)
-    assert parsed["parser"] == "rules+llm"
+    assert parsed["parser"] == "model+llm"
     assert parsed["rejected"] == []
     assert _rule_parse()["employment"][1]["company"] is None
     second = parsed["employment"][1]
@@ -189,7 +189,7 @@ async def test_an_invented_employer_is_rejected_after_the_repair_and_the_rest_ke
     repair = provider.requests[1]["messages"][-1]["content"]
     assert "employment[0].company: 'ADNOC Drilling' is not in the CV text" in repair
     parsed = await _stored(session, body)
-    assert parsed["parser"] == "rules+llm"
+    assert parsed["parser"] == "model+llm"
     assert [(r["field"], r["value"]) for r in parsed["rejected"]] == [
         ("employment[0].company", "ADNOC Drilling")
     ]
@@ -239,7 +239,7 @@ async def test_invalid_json_then_valid_goes_through_the_repair(
     assert repair[-2]["role"] == "assistant"
     assert "Answer again with only the corrected JSON object" in repair[-1]["content"]
     parsed = await _stored(session, body)
-    assert parsed["parser"] == "rules+llm"
+    assert parsed["parser"] == "model+llm"
     assert parsed["employment"][1]["company"] == "Desert Line Logistics"
 
 
@@ -271,7 +271,7 @@ async def test_a_provider_that_is_down_leaves_the_rule_parse(
     assert len(provider.requests) == 3  # the first try and two retries
     parsed = await _stored(session, body)
     assert parsed == _rule_parse()
-    assert parsed["parser"] == "rules"
+    assert parsed["parser"] == "model"
     assert body["parseStatus"] == "ok"
     statuses = [u.status for u in await llm_usage(session, alice)]
     assert statuses == ["error", "error", "error"]
