@@ -367,10 +367,23 @@ def evaluate_matching_cmd(
         Path | None,
         typer.Option(help="Keep the vectors of every text here between runs (offline speed-up)."),
     ] = None,
+    cv_parser: Annotated[
+        str,
+        typer.Option(
+            help="rules (default: the span model was trained on the dotin CVs, so it would "
+            "read them in-sample) or model."
+        ),
+    ] = "rules",
 ) -> None:
     """MAP, AUC, nDCG@10, P@10 of BM25, vectors, fused, the served ranking, the final score and
     each of its signals alone, on every labelled set."""
     import asyncio
+    import os
+
+    from ingestion.settings import get_ingestion_settings
+
+    os.environ["TABASHIR_INGEST_CV_PARSER"] = cv_parser
+    get_ingestion_settings.cache_clear()
 
     from api.evaluation import evaluate_matching
     from indexing.embedder import Embedder, SentenceTransformerEmbedder
