@@ -52,6 +52,9 @@ from models.settings import EMBEDDING_DIM
 
 Mode = Literal["lexical", "vector", "fused", "reranked"]
 TITLE_VECTOR = bindparam("title_query", type_=QUERY_VECTOR.type)
+#: A filter the planner estimates to keep this many times max_depth jobs keeps more than
+#: max_depth (estimates are rarely off by this much for the filters' equality and range terms).
+_SURELY_LARGE = 10
 
 
 class DepthExceeded(ValueError):
@@ -191,9 +194,13 @@ class MatchEngine:
         if query.offset >= s.max_depth:
             raise DepthExceeded(s.max_depth)
         vector, title = await self._query_vectors(session, query)
-        filtered = await _filtered_ids(session, query.filters, s.max_depth + 1)
         end = min(query.offset + query.limit, s.max_depth)
-        if len(filtered) <= s.max_depth:
+        # Far more jobs than max_depth by the planner's estimate (cached with the vector plan):
+        # no need to read max_depth ids to learn that the ranking is not exact.
+        plan = await PgVectorIndex(session, self._vector_settings).plan(query.filters)
+        large = plan.estimated_rows > _SURELY_LARGE * s.max_depth
+        filtered = [] if large else await _filtered_ids(session, query.filters, s.max_depth + 1)
+        if not large and len(filtered) <= s.max_depth:
             ranked = await self._ranked(session, query.profile, vector, title, filtered, {})
             return MatchPage(
                 ranked[query.offset : end], len(filtered), True, [m.id for m in ranked]
@@ -211,6 +218,9 @@ class MatchEngine:
                 # Jobs neither index returned (no vector yet, no shared word) still belong to
                 # the ranking: the filtered ones not seen yet fill it, by id.
                 seen = {*ranks, *tail_ids}
+                filtered = filtered or await _filtered_ids(
+                    session, query.filters, s.max_depth + len(seen)
+                )
                 tail_ids += [i for i in filtered if i not in seen][
                     : s.max_depth - len(ranked) - len(tail_ids)
                 ]

@@ -25,7 +25,7 @@ class MatchingSettings(BaseSettings):
     #: ranking). Above that, the top ``rank_window`` of the fused retrieval are scored and ranked
     #: first; the rest, down to ``max_depth``, follow, ranked among themselves. The window does
     #: not depend on the page, so pages never overlap and the top k is the same for any limit.
-    rank_window: int = Field(default=100, ge=1, le=1000)
+    rank_window: int = Field(default=60, ge=1, le=1000)
     #: Weights of each ranking in reciprocal rank fusion (retrieval only; the score does not
     #: read them). Meaning leads: on real text BM25 alone ranks below the vectors.
     fusion_lexical: float = 0.5
