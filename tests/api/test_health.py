@@ -103,13 +103,26 @@ async def test_openapi_lists_the_routes(client: httpx.AsyncClient) -> None:
 
 
 async def test_an_unopenable_search_index_is_a_503_and_health_says_so(
-    client: httpx.AsyncClient, lexical_index: TantivyJobIndex
+    client: httpx.AsyncClient,
+    lexical_index: TantivyJobIndex,
+    app_state: AppState,
+    job_factory,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    for title in ("Staff Nurse", "Charge Nurse", "Nurse Educator"):
+        await job_factory(title=title, description="Ward nursing and patient care.")
     assert (await client.get("/health")).json()["lexical"]["status"] == "ok"
     # The current generation now names a folder that is not there (a disk lost, a bad copy).
     current = lexical_index.root / "current"
     current.unlink()
     current.symlink_to("gen-that-is-gone")
+    # Few jobs pass the filters: every one is scored, BM25 is not needed and search still serves.
+    exact = await client.get("/api/v1/search/jobs?q=nurse")
+    assert exact.status_code == 200, exact.text
+    assert exact.json()["pagination"]["total"] == 3
+    # More than the engine ranks exactly: retrieval needs BM25, and the answer is a clear 503.
+    small = app_state.matcher.settings.model_copy(update={"max_depth": 2, "rank_window": 1})
+    monkeypatch.setattr(app_state.matcher, "settings", small)
     search = await client.get("/api/v1/search/jobs?q=nurse")
     assert search.status_code == 503, search.text
     assert search.json()["code"] == "search_unavailable"
