@@ -78,10 +78,11 @@ async def search_jobs(
     posted_since: Annotated[datetime | None, Query(alias="postedSince")] = None,
     company: Annotated[list[str] | None, Query(max_length=200)] = None,
 ) -> SearchResults:
-    """Search open jobs by free text (BM25 and meaning, fused) under filters, with facets.
+    """Search open jobs under filters, with facets: ranked by the one match score of ``q``.
 
-    Without ``q``: newest first, exact totals. With ``q``: ``total`` counts the fused retrieval
-    pool (it is bounded) and facets count within it."""
+    Without ``q``: newest first, exact totals. With ``q``: the ranking is at most 1,000 deep
+    (``total`` says how long it is and does not move while paging; a page past it is a 400
+    ``page_too_deep``), and facets count within the part of it ranked for this page."""
     f = _filters(
         city,
         country,
