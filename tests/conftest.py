@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from api.app import create_app
 from api.migrations import upgrade
+from api.resumes.glossary import english_title
 from api.settings import ApiSettings
 from api.state import AppState
 from indexing.embedder import HashingEmbedder
@@ -125,7 +126,7 @@ def app_state(
         sessionmaker=sessionmaker,
         embedder=embedder,
         lexical=lexical_index,
-        matcher=MatchEngine(lexical_index, embedder),
+        matcher=MatchEngine(lexical_index, embedder, title_gloss=english_title),
     )
 
 

@@ -111,9 +111,7 @@ async def search_jobs(
     page = await _page(
         engine,
         session,
-        MatchQuery(
-            text=q, profile=profile_for_text(q), filters=filters, limit=limit, offset=offset
-        ),
+        MatchQuery(text=q, profile=search_profile(q), filters=filters, limit=limit, offset=offset),
     )
     return await _hits(session, page.items), page.total, await facets(session, page.ranked_ids)
 
@@ -144,6 +142,21 @@ async def query_for_user(
     if resume is None or not resume.extracted_text:
         raise NotFound("Upload a CV first: matching needs one", code="no_resume")
     return await resume_query(session, resume, filters=filters)
+
+
+#: A search query this short, on one line, with no title the parser can find, is read as the
+#: title wanted ("data analyst", "محلل بيانات"): its title vector then carries it to ads of that
+#: title in either language.
+SHORT_QUERY_WORDS = 8
+
+
+def search_profile(q: str) -> CandidateProfile:
+    """The profile of a search query: as a CV's, and a short one-line query is its own title."""
+    profile = profile_for_text(q)
+    words = q.split()
+    if not profile.titles and "\n" not in q.strip() and 0 < len(words) <= SHORT_QUERY_WORDS:
+        profile = replace(profile, titles=(" ".join(words),))
+    return profile
 
 
 def profile_for_text(text: str) -> CandidateProfile:

@@ -193,3 +193,21 @@ async def test_seed_match_route_takes_the_api_token(
     assert {i["job"]["city"] for i in got.json()["items"]} == {"Dubai"}
     empty = await client.post("/api/v1/resume/jobs/match", data={"text": " "}, headers=api_headers)
     assert empty.status_code == 400
+
+
+async def test_a_short_query_in_one_language_finds_the_ads_of_that_title_in_the_other(
+    client: httpx.AsyncClient, session: AsyncSession, app_state: AppState, job_factory
+) -> None:  # type: ignore[no-untyped-def]
+    analyst = await job_factory(
+        embedded=False, title="Data Analyst", description="Reporting for a retail group."
+    )
+    await job_factory(embedded=False, title="Pastry Chef", description="Bread and cakes.")
+    mohasib = await job_factory(
+        embedded=False, title="محاسب", description="إعداد القوائم المالية.", language="ar"
+    )
+    await refresh_indexes(session, app_state.embedder, app_state.lexical)
+    await session.commit()
+    arabic = (await client.get("/api/v1/search/jobs", params={"q": "محلل بيانات"})).json()
+    assert arabic["items"][0]["job"]["id"] == str(analyst.id)  # "Data Analyst", in English
+    english = (await client.get("/api/v1/search/jobs", params={"q": "accountant"})).json()
+    assert english["items"][0]["job"]["id"] == str(mohasib.id)  # "محاسب", in Arabic
