@@ -103,7 +103,7 @@ async def test_billing_without_its_secrets_in_production_answers_503_not_500(
     settings: ApiSettings, app_state: AppState, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TABASHIR_ENV", "production")
-    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_0123456789")
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_not_a_real_key_for_tests")
     monkeypatch.delenv("STRIPE_WEBHOOK_SECRET", raising=False)
     get_billing_settings.cache_clear()
     try:
