@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
 from psycopg.rows import namedtuple_row
@@ -125,11 +125,6 @@ def _as_match(item_id: uuid.UUID, scored: Scored, ranks: Mapping[str, int | None
     )
 
 
-def cv_title_of(profile: CandidateProfile) -> str | None:
-    """The title text of a profile's CV, as :func:`indexing.titles.cv_title_text` builds it."""
-    return title_text(profile.titles)
-
-
 class MatchEngine:
     """Stateless but for its long-lived parts: the lexical index, the embedder, the settings."""
 
@@ -153,38 +148,36 @@ class MatchEngine:
 
     # --- the CV's representation --------------------------------------------------------------
 
+    def _title_vector(self, titles: str | None) -> list[float] | None:
+        """A CV's title text embedded as indexing embeds it (through the same gloss)."""
+        if not titles:
+            return None
+        return [float(x) for x in embed_titles([titles], self.embedder, self.title_gloss)[0]]
+
     def _represent(
-        self, text: str, title_text: str | None
+        self, text: str, titles: str | None
     ) -> tuple[list[float] | None, list[float] | None]:
         vector = embed_resumes([(uuid.UUID(int=0), text)], self.embedder)[0].vector
-        title = (
-            embed_titles([title_text], self.embedder, self.title_gloss)[0].tolist()
-            if title_text
-            else None
-        )
-        return vector, title
+        return vector, self._title_vector(titles)
 
     async def represent(
         self, text: str, profile: CandidateProfile
     ) -> tuple[list[float] | None, list[float] | None]:
         """The vectors of a CV given as text, as a stored CV has them (off the event loop)."""
-        return await asyncio.to_thread(self._represent, text, cv_title_of(profile))
+        return await asyncio.to_thread(self._represent, text, title_text(profile.titles))
 
     async def _query_vectors(
         self, session: AsyncSession, query: MatchQuery
     ) -> tuple[list[float] | None, list[float] | None]:
-        if query.vector is not None:
-            title = list(query.title_vector) if query.title_vector is not None else None
-            if title is None and (title_text := cv_title_of(query.profile)):
-                stored = await stored_title_vectors(session, [title_text])
-                title = (
-                    stored.get(title_text)
-                    or (await asyncio.to_thread(embed_titles, [title_text], self.embedder))[
-                        0
-                    ].tolist()
-                )
-            return list(query.vector), title
-        return await self.represent(query.text, query.profile)
+        if query.vector is None:
+            return await self.represent(query.text, query.profile)
+        if query.title_vector is not None:
+            return list(query.vector), list(query.title_vector)
+        # A stored CV whose titles' vector was not written yet (edited since its last indexing).
+        titles = title_text(query.profile.titles)
+        stored = (await stored_title_vectors(session, [titles])).get(titles) if titles else None
+        title = stored or await asyncio.to_thread(self._title_vector, titles)
+        return list(query.vector), title
 
     # --- one page of a ranking ----------------------------------------------------------------
 
@@ -351,21 +344,9 @@ class MatchEngine:
             query = await resume_query(session, resume)
             scored = await self.score_jobs(session, query, [job_id])
             if job_id in scored:
-                matches.append(replace_id(scored[job_id], resume.id))
+                matches.append(replace(scored[job_id], id=resume.id))
         matches.sort(key=lambda m: (-m.score, m.id))
         return matches
-
-
-def replace_id(match: Match, new_id: uuid.UUID) -> Match:
-    return Match(
-        id=new_id,
-        score=match.score,
-        matched_skills=match.matched_skills,
-        missing_skills=match.missing_skills,
-        reasons=match.reasons,
-        features=match.features,
-        ranks=match.ranks,
-    )
 
 
 async def resume_query(
@@ -373,10 +354,8 @@ async def resume_query(
 ) -> MatchQuery:
     """A stored CV as a query: its stored vectors, its parsed profile."""
     profile = candidate_profile(resume.parsed, resume.extracted_text)
-    title_text = cv_title_of(profile)
-    title = (
-        (await stored_title_vectors(session, [title_text])).get(title_text) if title_text else None
-    )
+    titles = title_text(profile.titles)
+    title = (await stored_title_vectors(session, [titles])).get(titles) if titles else None
     return MatchQuery(
         text=resume.extracted_text or "",
         profile=profile,

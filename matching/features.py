@@ -240,19 +240,6 @@ def location_fit(c: CandidateProfile, j: JobProfile) -> tuple[float, str]:
     return 0.4, f"In {j.city or j.country}, away from where the CV is based"
 
 
-def salary_fit(expectation_aed: float | None, j: JobProfile) -> tuple[float, str]:
-    """How far the job's salary reaches an expectation (monthly AED); shown, not scored."""
-    top = monthly_aed(j.salary_max or j.salary_min, j.salary_currency, j.salary_period)
-    if expectation_aed is None or top is None:
-        return 0.5, "Salary fit unknown"
-    if top >= expectation_aed:
-        return 1.0, "The salary range reaches your expectation"
-    return _clip(top / expectation_aed) ** 2, (
-        f"The salary range tops out about {round(100 * (1 - top / expectation_aed))}% below "
-        "your expectation"
-    )
-
-
 def language_fit(languages: tuple[str, ...], job_language: str) -> tuple[float, str]:
     if not languages or job_language in languages:
         return 1.0, "Written in a language the CV works in"

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-from indexing.chunking import chunk_text
 from indexing.documents import job_text
 from indexing.embedder import Embedder, SentenceTransformerEmbedder
 from indexing.resumes import embed_resumes
@@ -83,20 +82,22 @@ class JobVectors:
 
 
 def job_vectors(jobs: Sequence[RefJob], embedder: Embedder) -> JobVectors:
-    """Each job's vector (mean of its chunks, normalised), chunk vectors and title vector."""
-    texts = [job_text(j.title, "", j.description, [], j.skills) for j in jobs]
-    per_job = [[c.text for c in chunk_text(t)] for t in texts]
-    flat = embedder.embed([c for chunks in per_job for c in chunks])
-    chunks: list[np.ndarray] = []
+    """Each job's vector, chunk vectors and title vector. The chunks and their normalised mean
+    come from :func:`indexing.resumes.embed_resumes`, which cuts and averages any text exactly as
+    indexing does for a job."""
+    texts = [
+        (uuid.UUID(int=i), job_text(j.title, "", j.description, [], j.skills))
+        for i, j in enumerate(jobs)
+    ]
+    embedded = embed_resumes(texts, embedder)
     docs = np.zeros((len(jobs), embedder.dimension), np.float32)
-    at = 0
-    for i, job_chunks in enumerate(per_job):
-        mine = flat[at : at + len(job_chunks)]
-        at += len(job_chunks)
-        chunks.append(mine)
-        if len(mine):
-            mean = mine.mean(axis=0)
-            docs[i] = mean / (np.linalg.norm(mean) or 1.0)
+    chunks: list[np.ndarray] = []
+    for i, item in enumerate(embedded):
+        chunks.append(
+            np.asarray([v for _, v in item.chunks], np.float32).reshape(-1, embedder.dimension)
+        )
+        if item.vector is not None:
+            docs[i] = item.vector
     return JobVectors(docs, chunks, embed_titles([j.title for j in jobs], embedder))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any, Protocol, runtime_checkable
 
 from fastapi import Depends
@@ -124,17 +124,7 @@ class EngineMatchPort:
     ) -> list[MatchResult]:
         # A few more than asked for: open jobs past their expiry date are dropped here.
         depth = min(self._engine.settings.max_depth, limit + _EXPIRY_SLACK)
-        page = await self._engine.match_page(
-            session,
-            MatchQuery(
-                text=query.text,
-                profile=query.profile,
-                vector=query.vector,
-                title_vector=query.title_vector,
-                filters=query.filters,
-                limit=depth,
-            ),
-        )
+        page = await self._engine.match_page(session, replace(query, limit=depth))
         live = set(
             (
                 await session.execute(
