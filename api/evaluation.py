@@ -204,6 +204,8 @@ async def _rank_set(
     ``all_ids``; None: of the jobs its grades name)."""
     runs: dict[str, list[tuple[Sequence[uuid.UUID], dict[uuid.UUID, float]]]] = {}
     depth = engine.settings.max_depth
+    every = set(all_ids or ()) | {j for _, grades in queries for j in grades}
+    titles = await _titles(session, list(every))
     for query, grades in queries:
         deep = replace(query, limit=depth, offset=0)
         for mode in RETRIEVERS:
@@ -214,7 +216,6 @@ async def _rank_set(
         scored = list((await engine.score_jobs(session, deep, all_ids or list(grades))).values())
         final = sorted(scored, key=lambda m: (-m.score, m.id))
         runs.setdefault("final", []).append(([m.id for m in final], grades))
-        titles = await _titles(session, [m.id for m in scored])
         before = sorted(
             scored,
             key=lambda m: (-previous_formula(m.features, query.profile.titles, titles[m.id]), m.id),

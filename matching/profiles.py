@@ -74,6 +74,7 @@ def resolve_skills(names: Iterable[str]) -> tuple[dict[str, str], dict[str, floa
     return labels, rarity
 
 
+@lru_cache(maxsize=65536)
 def _is_language(name: str) -> bool:
     ref = normalise_skill(name.strip())
     return (ref is not None and ref.kind == "language") or name.strip().lower() in _LANGUAGE_CODES
